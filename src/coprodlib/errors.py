@@ -1,0 +1,66 @@
+"""The one exception type for problems in a user's data, and the record of one problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DataError", "Problem"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is, what was found and what was expected.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it (the header is
+    line 1, so the first data row is 2); it is ``None`` for problems that concern a whole file
+    or column.
+    """
+
+    file: str
+    expected: str
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    kind: str = "invalid"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        found = "" if self.value is None else f": found {self.value!r}"
+        return f"{where}{found}; expected {self.expected}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+        }
+
+
+class DataError(ValueError):
+    """Raised when data cannot be used; ``problems`` lists everything that was found wrong."""
+
+    def __init__(self, problems: Problem | str | Iterable[Problem], *, file: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file=file or "<input>", expected=problems, kind="error")]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        if n == 1:
+            return str(self.problems[0])
+        head = f"{n} problems found:"
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  ... and {n - 50} more" if n > 50 else ""
+        return f"{head}\n{shown}{more}"
