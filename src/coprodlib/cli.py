@@ -63,6 +63,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_cli(args)
 
 
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from .runner import refresh_notebooks
+
+    paths = [Path(p).resolve() for p in args.notebooks] or None
+    for path in refresh_notebooks(paths):
+        print(f"re-executed {path.name}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coprod",
@@ -86,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--force", action="store_true", help="re-execute even if unchanged")
     p_run.add_argument("--show-code", action="store_true", help="keep code cells in HTML pages")
     p_run.add_argument("--reports", default=None, help="report folder (default: reports/<name>)")
+    p_run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help="notebook parameter passed to every notebook that declares it (repeatable); "
+        "unknown names are rejected",
+    )
     p_run.set_defaults(func=_cmd_run)
 
     p_val = sub.add_parser(
@@ -106,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--to", required=True, help="target folder")
     p_demo.add_argument("--seed", type=int, default=20211, help="random seed (default: 20211)")
     p_demo.set_defaults(func=_cmd_demo)
+
+    p_nb = sub.add_parser(
+        "notebooks",
+        help="re-execute the committed notebooks in place (refreshes nbval's reference outputs)",
+        description="Re-execute notebooks in notebooks/ with their default parameters on the demo "
+        "data and save them with their outputs. Use after an intended change of results.",
+    )
+    p_nb.add_argument("notebooks", nargs="*", help="notebook files (default: all)")
+    p_nb.set_defaults(func=_cmd_notebooks)
 
     p_cb = sub.add_parser("codebook", help="export or import the codebook")
     cb_sub = p_cb.add_subparsers(dest="codebook_command", metavar="ACTION")

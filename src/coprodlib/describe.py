@@ -1,0 +1,112 @@
+"""Descriptive summaries of a dataset: what is in it, per case and per role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from .errors import Problem
+
+__all__ = ["case_overview", "role_counts", "problem_summary", "dimension_counts", "case_profile"]
+
+
+def case_overview(dataset: Any) -> pd.DataFrame:
+    """One row per case: its form of co-production and how much material it holds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``case_id``, ``title``, ``country``, ``phase``, ``n_participants``,
+        ``n_segments``, ``n_codings``, sorted by ``case_id``.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> cp.case_overview(cp.load()).columns.tolist()[:3]
+    ['case_id', 'title', 'country']
+    """
+    cases = dataset.cases.copy()
+    cases["case_id"] = cases["case_id"].astype(str)
+    ids = pd.Index(sorted(cases["case_id"]), name="case_id")
+    seg_case = dataset.segments[["segment_id", "case_id"]].astype(str)
+    n_part = dataset.participants["case_id"].astype(str).value_counts().reindex(ids, fill_value=0)
+    n_seg = seg_case["case_id"].value_counts().reindex(ids, fill_value=0)
+    codings = dataset.codings[["segment_id"]].astype(str).merge(seg_case, on="segment_id")
+    n_cod = codings["case_id"].value_counts().reindex(ids, fill_value=0)
+    out = cases.set_index("case_id").reindex(ids)[["title", "country", "phase"]]
+    out["n_participants"] = n_part.astype("int64")
+    out["n_segments"] = n_seg.astype("int64")
+    out["n_codings"] = n_cod.astype("int64")
+    return out.reset_index()
+
+
+def role_counts(dataset: Any) -> pd.DataFrame:
+    """Participants per case and role, as a wide table with a total row and column."""
+    parts = dataset.participants.astype({"case_id": str, "role": str})
+    table = pd.crosstab(parts["case_id"], parts["role"], margins=True, margins_name="total")
+    table.columns.name = "role"
+    return table
+
+
+def dimension_counts(dataset: Any, dimension: str, *, by: str = "case_id") -> pd.DataFrame:
+    """How many segments carry each code of a dimension, per case (or per role).
+
+    Returns a long frame with columns ``<by>``, ``code``, ``label``, ``n_segments``, sorted by
+    group and decreasing count.
+    """
+    from .qualitative import codings_of
+
+    long = codings_of(dataset, dimension)
+    if by not in long.columns:
+        raise ValueError(
+            f"by={by!r} is not a column of the codings; use case_id, role or role_group"
+        )
+    counts = (
+        long.drop_duplicates(["segment_id", "code"])
+        .groupby([by, "code"], observed=True)
+        .size()
+        .rename("n_segments")
+        .reset_index()
+    )
+    labels = dataset.codebook.frame.set_index("id")["label"]
+    counts["label"] = counts["code"].map(labels)
+    counts = counts.sort_values([by, "n_segments", "code"], ascending=[True, False, True])
+    return counts[[by, "code", "label", "n_segments"]].reset_index(drop=True)
+
+
+def case_profile(dataset: Any, case_id: str) -> pd.DataFrame:
+    """A case's descriptive fields as a two-column table (field, value), with codebook labels."""
+    cases = dataset.cases.astype({"case_id": str}).set_index("case_id")
+    if str(case_id) not in cases.index:
+        from .errors import DataError
+
+        raise DataError(
+            Problem(
+                file="cases.csv",
+                column="case_id",
+                value=str(case_id),
+                expected=f"one of the dataset's cases: {', '.join(sorted(cases.index))}",
+            )
+        )
+    row = cases.loc[str(case_id)]
+    labels = dataset.codebook.frame.set_index("id")["label"]
+    values = [labels.get(str(v), v) if pd.notna(v) else "" for v in row.to_numpy()]
+    return pd.DataFrame({"field": list(row.index), "value": [str(v) for v in values]})
+
+
+def problem_summary(problems: Sequence[Problem]) -> pd.DataFrame:
+    """Count validation problems by file, column and kind (an empty frame when none)."""
+    cols = ["file", "column", "kind", "n_problems", "example"]
+    if not problems:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame([p.as_dict() for p in problems])
+    frame["column"] = frame["column"].fillna("")
+    frame["example"] = [str(p) for p in problems]
+    out = (
+        frame.groupby(["file", "column", "kind"], sort=True)
+        .agg(n_problems=("expected", "size"), example=("example", "first"))
+        .reset_index()
+    )
+    return out[cols]
