@@ -9,7 +9,16 @@ import pandas as pd
 
 from .errors import Problem
 
-__all__ = ["case_overview", "role_counts", "problem_summary", "dimension_counts", "case_profile"]
+__all__ = [
+    "case_overview",
+    "role_counts",
+    "problem_summary",
+    "dimension_counts",
+    "case_profile",
+    "code_usage",
+    "case_heading",
+    "example_segments",
+]
 
 
 def case_overview(dataset: Any) -> pd.DataFrame:
@@ -110,3 +119,61 @@ def problem_summary(problems: Sequence[Problem]) -> pd.DataFrame:
         .reset_index()
     )
     return out[cols]
+
+
+def code_usage(dataset: Any) -> pd.DataFrame:
+    """Per codebook dimension: codings, segments coded, and codes used out of those available.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``dimension``, ``n_codings``, ``n_segments``, ``codes_used``,
+        ``codes_available``; dimensions in codebook order, unused ones left out.
+    """
+    entries = dataset.codebook.frame
+    dims = list(dict.fromkeys(entries["dimension"]))
+    codings = dataset.codings[["segment_id", "code"]].astype(str)
+    codings = codings.assign(dimension=codings["code"].map(entries.set_index("id")["dimension"]))
+    grouped = codings.groupby("dimension")
+    out = pd.DataFrame(
+        {
+            "n_codings": grouped.size(),
+            "n_segments": grouped["segment_id"].nunique(),
+            "codes_used": grouped["code"].nunique(),
+        }
+    )
+    out["codes_available"] = entries.groupby("dimension").size().reindex(out.index)
+    out = out.reindex([d for d in dims if d in out.index])
+    out.index.name = "dimension"
+    return out.astype("int64").reset_index()
+
+
+def case_heading(dataset: Any, case_id: str) -> Any:
+    """A Markdown heading naming the case, its country and its phase of co-production."""
+    from IPython.display import Markdown
+
+    profile = case_profile(dataset, case_id).set_index("field")["value"]
+    title = profile.get("title", "") or str(case_id)
+    bits = [b for b in (profile.get("country", ""), profile.get("phase", "")) if b]
+    suffix = f" ({', '.join(bits)})" if bits else ""
+    return Markdown(f"## Case {case_id}: {title}{suffix}")
+
+
+def example_segments(dataset: Any, *, n: int = 3, dimension: str = "tension") -> pd.DataFrame:
+    """Up to ``n`` example segments per code of a dimension, with their text.
+
+    For reports only when the user asks for quotes: the text is verbatim material. Segments are
+    taken in the order of their ids (deterministic), and participants appear by pseudonym.
+    """
+    from .qualitative import codings_of
+
+    if n < 1:
+        raise ValueError(f"n={n!r}: ask for at least one example segment")
+    if "text" not in dataset.segments.columns or dataset.segments["text"].isna().all():
+        return pd.DataFrame({"note": ["The dataset carries no segment text (redacted or absent)."]})
+    long = codings_of(dataset, dimension).drop_duplicates(["segment_id", "code"])
+    long = long.sort_values(["code", "segment_id"], kind="mergesort")
+    picked = long.groupby("code", sort=True).head(n)
+    texts = dataset.segments[["segment_id", "text"]].astype({"segment_id": str})
+    out = picked.merge(texts, on="segment_id", how="left")
+    return out[["code", "segment_id", "participant_id", "role", "text"]].reset_index(drop=True)

@@ -20,7 +20,7 @@ __all__ = [
     "resolve_dataset",
 ]
 
-_MARKERS = ("pyproject.toml", "notebooks")
+_MARKERS = ("pyproject.toml", "src/coprodlib")
 
 
 def project_root() -> Path:

@@ -236,7 +236,8 @@ def alluvial(
     # bands between neighbouring columns, stacked inside each block in a stable order
     for i in range(len(columns) - 1):
         left, right = columns[i], columns[i + 1]
-        flows = frame.groupby([columns[0], left, right], sort=False)[weight].sum().reset_index()
+        keys = list(dict.fromkeys([columns[0], left, right]))  # the first column may be `left`
+        flows = frame.groupby(keys, sort=False)[weight].sum().reset_index()
         flows["src_rank"] = flows[left].map({c: k for k, c in enumerate(blocks[i])})
         flows["dst_rank"] = flows[right].map({c: k for k, c in enumerate(blocks[i + 1])})
         # bands leave each block in the order of their targets, and enter in source order

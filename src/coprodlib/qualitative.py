@@ -407,7 +407,7 @@ def strategy_profile(
     long = codings_of(dataset, "strategy")
     col = "family" if level == "family" else "code"
     levels = (
-        sorted(long["family"].dropna().unique(), key=_order(dataset))
+        _families(dataset)
         if level == "family"
         else _entries(dataset).index[_entries(dataset)["dimension"] == "strategy"].tolist()
     )
@@ -418,6 +418,13 @@ def strategy_profile(
     counts = counts[totals > 0].copy()
     counts["share"] = counts["n"] / totals[totals > 0]
     return counts.reset_index(drop=True)
+
+
+def _families(dataset: Any) -> list[str]:
+    """The strategy families (top-level strategies) in codebook order."""
+    entries = _entries(dataset)
+    top = (entries["dimension"] == "strategy") & entries["parent"].isna()
+    return entries.index[top].tolist()
 
 
 def _order(dataset: Any):

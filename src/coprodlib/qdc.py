@@ -1,0 +1,512 @@
+"""REFI-QDA codebooks: write the codebook as ``.qdc``, read codebooks back from QDA software.
+
+The export validates against the REFI-QDA 1.0 Codebook schema. Each dimension becomes a
+non-codable top-level code holding its entries; the hierarchy is kept as nested codes; a
+code's name is the entry's label and its description the definition, followed by a few
+``coprod:<field>: <value>`` lines (id, dimension, source, ...) so that the entry survives a
+trip through ATLAS.ti, MAXQDA, NVivo or QualCoder and back. GUIDs derive from the ids
+(UUID version 5), so two exports of the same codebook are byte for byte the same.
+
+The reader takes a ``.qdc`` file, a ``.qdpx`` project (a zip holding one ``*.qde`` file) or
+an unzipped project folder, matches element names whatever their namespace, tolerates the
+schema slips of real exports (such as Taguette's empty ``<Sets/>``), refuses DTDs and entity
+declarations, and refuses unsafe or oversized archives.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+import pandas as pd
+
+from .errors import DataError, Problem
+from .taxonomy import Codebook, _build, _missing, get_codebook
+
+__all__ = [
+    "CODEBOOK_NAMESPACE",
+    "CodebookImport",
+    "code_guid",
+    "import_codebook",
+    "qdc_bytes",
+]
+
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+#: Fixed namespace for the GUIDs of exported codes (never change: GUIDs must stay stable).
+GUID_NAMESPACE = uuid.UUID("6f1c2f0e-3b7a-5d43-9a55-0c0d9b1e7a21")
+ORIGIN = "coprod workbook"
+#: Limits for reading archives and XML (module constants so that tests can lower them).
+MAX_ZIP_MEMBERS = 20_000
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+MAX_XML_BYTES = 512 * 1024**2
+
+_META_FIELDS = (
+    "id",
+    "dimension",
+    "source",
+    "aliases",
+    "favours",
+    "direction",
+    "value_a",
+    "value_b",
+    "desired",
+)
+_META_LINE = re.compile(r"^coprod:([a-z_]+):[ \t]?(.*)$")
+_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#8C564B",
+    "#7F7F7F",
+    "#BCBD22",
+    "#17BECF",
+    "#9467BD",
+    "#2CA02C",
+    "#D62728",
+    "#1F77B4",
+    "#FF7F0E",
+    "#393B79",
+)
+CODE_COLUMNS = (
+    "path",
+    "name",
+    "guid",
+    "parent_path",
+    "description",
+    "is_codable",
+    "matched_id",
+    "matched_by",
+)
+
+
+def code_guid(code_id: str) -> str:
+    """The stable GUID of an entry in exports."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"code:{code_id}"))
+
+
+def _dimension_guid(dimension: str) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"dimension:{dimension}"))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _description(definition: Any, meta: dict[str, Any]) -> str:
+    lines = [
+        f"coprod:{k}: {'true' if v is True else 'false' if v is False else v}"
+        for k, v in meta.items()
+        if not _missing(v)
+    ]
+    text = "" if _missing(definition) else str(definition)
+    return f"{text}\n\n" + "\n".join(lines) if text else "\n".join(lines)
+
+
+def qdc_bytes(cb: Codebook | None = None) -> bytes:
+    """The codebook as a REFI-QDA ``.qdc`` document (UTF-8 bytes, deterministic).
+
+    Examples
+    --------
+    >>> from coprodlib.qdc import qdc_bytes
+    >>> b'name="Trade-off"' in qdc_bytes()
+    True
+    """
+    cb = get_codebook() if cb is None else cb
+    frame = cb.frame
+    info = cb.dimension_info.set_index("dimension")
+    records = frame.astype(object).to_dict("records")
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        children[None if _missing(r["parent"]) else r["parent"]].append(r)
+    color = {d: _PALETTE[k % len(_PALETTE)] for k, d in enumerate(cb.dimensions)}
+
+    root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NAMESPACE, "origin": ORIGIN})
+    codes = ET.SubElement(root, "Codes")
+
+    def add(parent: ET.Element, r: dict[str, Any]) -> None:
+        el = ET.SubElement(
+            parent,
+            "Code",
+            {
+                "guid": code_guid(r["id"]),
+                "name": str(r["label"]),
+                "isCodable": "true",
+                "color": color[r["dimension"]],
+            },
+        )
+        meta = {k: r[k] for k in _META_FIELDS}
+        meta["desired"] = None if _missing(r["desired"]) else bool(r["desired"])
+        ET.SubElement(el, "Description").text = _description(r["definition"], meta)
+        for child in children[r["id"]]:
+            add(el, child)
+
+    for dim in cb.dimensions:
+        roots = [r for r in children[None] if r["dimension"] == dim]
+        if not roots:
+            continue
+        label = info.at[dim, "label"] if dim in info.index else dim
+        group = ET.SubElement(
+            codes,
+            "Code",
+            {
+                "guid": _dimension_guid(dim),
+                "name": str(label),
+                "isCodable": "false",
+                "color": color[dim],
+            },
+        )
+        desc = info.at[dim, "description"] if dim in info.index else None
+        ET.SubElement(group, "Description").text = _description(desc, {"dimension": dim})
+        for r in roots:
+            add(group, r)
+    ET.indent(root, space="  ")
+    text = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
+    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
+
+
+def _unsafe_member(name: str) -> bool:
+    norm = name.replace("\\", "/")
+    if norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
+        return True
+    return ".." in PurePosixPath(norm).parts
+
+
+def _read_limited(handle: Any, file: str) -> bytes:
+    data = handle.read(MAX_XML_BYTES + 1)
+    if len(data) > MAX_XML_BYTES:
+        raise _fail(file, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+    return data
+
+
+def _qde_from_zip(path: Path) -> tuple[bytes, str]:
+    file = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise _fail(
+                    file,
+                    f"a .qdpx archive of at most {MAX_ZIP_MEMBERS} files (it has {len(infos)})",
+                    "too_large",
+                )
+            unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
+            if unsafe:
+                raise _fail(
+                    file,
+                    "archive member names without absolute paths or '..' (refused: "
+                    f"{', '.join(repr(u) for u in unsafe[:5])})",
+                    "unsafe_archive",
+                )
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _fail(
+                    file,
+                    f"an archive that unpacks to at most {MAX_UNCOMPRESSED_BYTES} bytes "
+                    f"(it declares {total})",
+                    "too_large",
+                )
+            qdes = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".qde")]
+            if len(qdes) != 1:
+                found = ", ".join(i.filename for i in qdes) or "none"
+                raise _fail(
+                    file,
+                    f"exactly one *.qde project file in the archive (found: {found})",
+                    "missing" if not qdes else "invalid",
+                )
+            member = f"{file}:{qdes[0].filename}"
+            if qdes[0].file_size > MAX_XML_BYTES:
+                raise _fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+            with zf.open(qdes[0]) as fh:
+                return _read_limited(fh, member), member
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise _fail(file, f"a readable zip archive ({exc})", "unreadable") from None
+
+
+def _read_source(path: Path) -> tuple[bytes, str]:
+    """The XML bytes holding the codebook, and the name to use in messages."""
+    try:
+        return _read_xml_bytes(path)
+    except OSError as exc:  # permissions, a vanished file, ...
+        raise _fail(str(path), f"a readable file ({exc.strerror or exc})", "unreadable") from None
+
+
+def _read_xml_bytes(path: Path) -> tuple[bytes, str]:
+    file = str(path)
+    if not path.exists():
+        raise _fail(file, "an existing .qdc or .qdpx file (no such file)", "missing")
+    if path.is_dir():
+        qdes = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".qde")
+        if len(qdes) != 1:
+            found = ", ".join(p.name for p in qdes) or "none"
+            raise _fail(file, f"a project folder with exactly one *.qde file (found: {found})")
+        path = qdes[0]
+        file = str(path)
+    elif zipfile.is_zipfile(path):
+        return _qde_from_zip(path)
+    elif path.suffix.lower() == ".qdpx":
+        raise _fail(file, "a .qdpx project, which is a zip archive (this file is not a zip)")
+    if path.stat().st_size > MAX_XML_BYTES:
+        raise _fail(file, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+    with path.open("rb") as fh:
+        return _read_limited(fh, file), file
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _parse(data: bytes, file: str) -> ET.Element:
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise _fail(
+            file,
+            f"XML without a DTD or entity declarations (refused for safety: {type(exc).__name__})",
+            "unsafe_xml",
+        ) from None
+    except ET.ParseError as exc:
+        raise _fail(file, f"well-formed XML ({exc})", "unreadable") from None
+
+
+def _codebook_element(root: ET.Element, file: str) -> ET.Element:
+    name = _local(root.tag)
+    if name == "CodeBook":
+        return root
+    if name == "Project":
+        for child in root:
+            if _local(child.tag) == "CodeBook":
+                return child
+        raise _fail(file, "a REFI-QDA project with a <CodeBook> (this project has none)", "missing")
+    raise _fail(file, "a REFI-QDA <CodeBook> or <Project> document", value=f"<{name}>")
+
+
+def _bool_attr(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    v = value.strip().lower()
+    return True if v in ("true", "1") else False if v in ("false", "0") else None
+
+
+def _split_description(text: Any) -> tuple[str | None, dict[str, str]]:
+    """Definition text and the trailing ``coprod:<field>: value`` lines of a description."""
+    if not isinstance(text, str) or not text:
+        return None, {}
+    lines = text.splitlines()
+    meta: dict[str, str] = {}
+    while lines:
+        m = _META_LINE.match(lines[-1].strip())
+        if not m:
+            break
+        meta.setdefault(m.group(1), m.group(2).strip())
+        lines.pop()
+    definition = "\n".join(lines).strip()
+    return (definition or None), meta
+
+
+@dataclass(frozen=True, eq=False)
+class CodebookImport:
+    """A codebook read from a REFI-QDA file, with its codes matched to the coprod codebook.
+
+    Attributes
+    ----------
+    file : str
+        What was read (for a project: the ``.qde`` inside it).
+    origin : str or None
+        The exporting software, as the file states it.
+    codes : pandas.DataFrame
+        One row per code in document order: ``path`` (names from the top, joined by "/"),
+        ``name``, ``guid``, ``parent_path``, ``description``, ``is_codable``, ``matched_id``
+        and ``matched_by`` (``"id"``, ``"label"``, ``"alias"`` or missing).
+    """
+
+    file: str
+    origin: str | None
+    codes: pd.DataFrame
+    _parents: tuple[int, ...] = field(default=(), repr=False)
+
+    def to_codebook(self) -> Codebook:
+        """Rebuild a :class:`~coprodlib.taxonomy.Codebook` from a coprod export.
+
+        Works for files written by :func:`coprodlib.export_codebook` (also after a trip
+        through QDA software that keeps code descriptions); every code must carry the
+        ``coprod:`` lines. For other codebooks use :attr:`codes` and their matches.
+
+        Raises
+        ------
+        coprodlib.DataError
+            Naming the codes that carry no coprod metadata.
+        """
+        shipped = get_codebook()
+        parsed = [_split_description(d) for d in self.codes["description"].tolist()]
+        names = self.codes["path"].tolist()
+        foreign = [n for n, (_, meta) in zip(names, parsed, strict=True) if not meta]
+        if foreign:
+            shown = ", ".join(repr(n) for n in foreign[:10])
+            more = f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+            raise _fail(
+                self.file,
+                "codes exported by coprod (with coprod:id lines in their descriptions); "
+                f"{len(foreign)} code(s) have none: {shown}{more}. Use .codes to map them",
+                "foreign_codebook",
+            )
+        has_id = [("id" in meta) for _, meta in parsed]
+        records = []
+        for k, (definition, meta) in enumerate(parsed):
+            if not has_id[k]:
+                continue  # a dimension group
+            p = self._parents[k]
+            while p >= 0 and not has_id[p]:
+                p = self._parents[p]
+            rec = {f: meta.get(f) for f in _META_FIELDS}
+            rec.update(
+                label=self.codes["name"].iat[k],
+                definition=definition,
+                parent=parsed[p][1]["id"] if p >= 0 else None,
+            )
+            records.append(rec)
+        return _build(
+            records,
+            references=shipped.references,
+            declared=shipped._declared,
+            file=self.file,
+        )
+
+    def summary(self, limit: int | None = None) -> str:
+        """A readable report: how many codes, how many matched (and how), which did not.
+
+        ``limit`` caps each list (``None``: list everything).
+        """
+        codes = self.codes
+        n = len(codes)
+        codable = codes["is_codable"].fillna(True).astype(bool)
+        matched = codes["matched_id"].notna()
+        by = codes.loc[matched, "matched_by"].value_counts()
+        how = ", ".join(f"{by.get(k, 0)} by {k}" for k in ("id", "label", "alias"))
+        origin = f" (exported by {self.origin})" if self.origin else ""
+        lines = [
+            f"{self.file}{origin}",
+            f"{n} codes, {int((~codable).sum())} of them not codable (grouping codes)",
+            f"matched to coprod codebook ids: {int(matched.sum())} of {n} ({how})",
+        ]
+
+        def listing(frame: pd.DataFrame, fmt: Any) -> list[str]:
+            rows = [fmt(r) for r in frame.itertuples(index=False)]
+            if limit is not None and len(rows) > limit:
+                rows = [*rows[:limit], f"  ... and {len(rows) - limit} more"]
+            return rows
+
+        if matched.any():
+            lines += listing(
+                codes[matched],
+                lambda r: f"  {r.path} -> {r.matched_id} (by {r.matched_by})",
+            )
+        unmatched = codes[~matched & codable]
+        lines.append(f"not matched: {len(unmatched)} codable code(s)")
+        lines += listing(unmatched, lambda r: f"  - {r.path}")
+        skipped = int((~matched & ~codable).sum())
+        if skipped:
+            lines.append(f"not matched, not codable (grouping codes): {skipped}")
+        return "\n".join(lines)
+
+
+def import_codebook(path: Path | str, *, cb: Codebook | None = None) -> CodebookImport:
+    """Read a REFI-QDA codebook and match its codes to codebook ids, labels and aliases.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.qdc`` codebook, a ``.qdpx`` project (zip with one ``*.qde``) or an unzipped
+        project folder.
+    cb : Codebook, optional
+        Codebook to match against (default: the shipped one).
+
+    Returns
+    -------
+    CodebookImport
+        ``.codes`` (one row per code), ``.summary()`` and ``.to_codebook()``.
+
+    Raises
+    ------
+    coprodlib.DataError
+        For a missing file, a file that is not a zip where one is expected, an archive with
+        unsafe member names, too many members or too many bytes, no or several ``*.qde``
+        files, XML with a DTD or entities, malformed XML, or a document without codebook.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, coprodlib as cp
+    >>> out = cp.export_codebook(pathlib.Path(tempfile.mkdtemp()) / "cb.qdc")
+    >>> result = import_codebook(out)
+    >>> result.to_codebook() == cp.get_codebook()
+    True
+    """
+    cb = get_codebook() if cb is None else cb
+    data, file = _read_source(Path(path))
+    root = _parse(data, file)
+    book = _codebook_element(root, file)
+    origin = root.get("origin")
+
+    rows: list[tuple[str, str, str | None, str | None, str | None, bool | None]] = []
+    parents: list[int] = []
+    top = [c for c in book if _local(c.tag) == "Codes"]
+    stack: list[tuple[ET.Element, int, str | None]] = []
+    for codes_el in top:
+        stack.extend((c, -1, None) for c in reversed(list(codes_el)) if _local(c.tag) == "Code")
+    nameless = 0
+    while stack:
+        el, parent, parent_path = stack.pop()
+        name = el.get("name")
+        if name is None:
+            nameless += 1
+            name = ""
+        path_ = name if parent_path is None else f"{parent_path}/{name}"
+        desc = next((d.text or "" for d in el if _local(d.tag) == "Description"), None)
+        rows.append(
+            (path_, name, el.get("guid"), parent_path, desc, _bool_attr(el.get("isCodable")))
+        )
+        parents.append(parent)
+        me = len(rows) - 1
+        stack.extend((c, me, path_) for c in reversed(list(el)) if _local(c.tag) == "Code")
+    if nameless:
+        raise _fail(file, f"a name on every <Code> ({nameless} code(s) have none)", "missing")
+
+    codes = pd.DataFrame(
+        rows, columns=["path", "name", "guid", "parent_path", "description", "is_codable"]
+    )
+    for c in ("path", "name", "guid", "parent_path", "description"):
+        codes[c] = pd.Series(codes[c].tolist(), dtype=cb.frame["id"].dtype)
+    codes["is_codable"] = pd.array(codes["is_codable"].tolist(), dtype="boolean")
+    match = cb.match(codes["name"])
+    # an id in the coprod: lines wins (survives renaming a code in the QDA tool)
+    meta_id = pd.Series(
+        [_split_description(r[4])[1].get("id") for r in rows], dtype=object, index=codes.index
+    )
+    known = meta_id.isin(cb.ids()).to_numpy()
+    str_dtype = cb.frame["id"].dtype
+    codes["matched_id"] = pd.Series(
+        match["matched_id"].astype(object).where(~known, meta_id).tolist(), dtype=str_dtype
+    )
+    codes["matched_by"] = pd.Series(
+        match["matched_by"].astype(object).where(~known, "id").tolist(), dtype=str_dtype
+    )
+    return CodebookImport(
+        file=file, origin=origin, codes=codes[list(CODE_COLUMNS)], _parents=tuple(parents)
+    )
