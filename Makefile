@@ -41,7 +41,7 @@ unit: setup
 	$(BIN)/python -m pytest -n 2 -q tests
 
 nbval: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) notebooks/
 
 test: lint unit nbval

@@ -359,7 +359,7 @@ class _Collector:
         values: pd.Series | None = None,
     ) -> None:
         """One problem per row where ``mask`` is true (capped), naming each bad value."""
-        mask = np.asarray(mask, dtype=bool)
+        mask = np.array(mask, dtype=bool)
         positions = np.flatnonzero(mask)
         if len(positions) == 0:
             return
@@ -490,7 +490,7 @@ def _check_codes(
         values = frame[col.name]
         present = values.notna().to_numpy()
         if col.extra:
-            present &= ~values.isin(col.extra).to_numpy()
+            present = present & ~values.isin(col.extra).to_numpy()
         if not present.any():
             continue
         rows = np.flatnonzero(present) + 2
@@ -563,8 +563,14 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], out: _
                     "case_id",
                     segs,
                     bad,
-                    "the case of the segment's participant (participants.csv gives another)",
+                    "the case of the segment's participant as participants.csv gives it",
                     kind="inconsistent",
+                    values=segs["case_id"].astype(str)
+                    + " (participant "
+                    + segs["participant_id"].astype(str)
+                    + " is in case "
+                    + own.astype(str)
+                    + ")",
                 )
         if docs is not None and "document_id" in segs.columns:
             _foreign_key(out, segs, files["segments"], "document_id", docs, files["documents"])
@@ -677,7 +683,12 @@ def _read(path: str | Path | None) -> _Read:
         _check_codes(frame, rule, files[name], cb, out)
     _cross_checks(tables, files, out)
     design = _survey(folder, tables, files, out)
-    return _Read(folder, tables, files, meta, cb, design, out.problems)
+    order = {f"{name}": i for i, name in enumerate(_ORDER)}
+    problems = sorted(
+        out.problems,
+        key=lambda p: (order.get(Path(p.file).stem, len(order)), p.file, p.row or 1 << 62),
+    )
+    return _Read(folder, tables, files, meta, cb, design, problems)
 
 
 def _survey(
