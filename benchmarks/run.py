@@ -227,8 +227,7 @@ def _empty_notebook(path: Path) -> None:
 def bench_batch(args: argparse.Namespace, tmp: Path) -> None:
     jobs = 2
     folder = tmp / "batch20"
-    tables = demo.generate(seed=5, n_cases=args.batch_cases)
-    write_dataset(tables, folder)
+    demo.write_demo(folder, seed=5, n_cases=args.batch_cases)
     ds = cp.load(folder)
     coprod = [sys.executable, "-m", "coprodlib.cli"]
     reports = tmp / "reports20"

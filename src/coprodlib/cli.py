@@ -52,8 +52,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import write_demo
 
-    out = write_demo(Path(args.to), seed=args.seed)
-    print(f"wrote the synthetic demo dataset (seed {args.seed}) to {out}")
+    out = write_demo(Path(args.to), seed=args.seed, n_cases=args.cases)
+    print(f"wrote the SYNTHETIC demo dataset (seed {args.seed}) to {out}")
     return EXIT_OK
 
 
@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_demo.add_argument("--to", required=True, help="target folder")
     p_demo.add_argument("--seed", type=int, default=20211, help="random seed (default: 20211)")
+    p_demo.add_argument(
+        "--cases", type=int, default=None, help="number of cases (default: the 6 demo cases)"
+    )
     p_demo.set_defaults(func=_cmd_demo)
 
     p_nb = sub.add_parser(

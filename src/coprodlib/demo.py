@@ -1331,7 +1331,7 @@ def _files(frames: dict[str, Any]) -> dict[str, bytes]:
     }
 
 
-def write_demo(path: Path, *, seed: int = DEFAULT_SEED) -> Path:
+def write_demo(path: Path, *, seed: int = DEFAULT_SEED, n_cases: int | None = None) -> Path:
     """Write the SYNTHETIC demo dataset folder (``coprod demo --to PATH``).
 
     The files (:data:`DEMO_FILES`) are written to a temporary folder beside ``path`` and the
@@ -1345,6 +1345,9 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED) -> Path:
         Target folder, e.g. ``data/demo``. It must not exist, be empty, or hold only demo files.
     seed : int
         Seed of the model (default :data:`DEFAULT_SEED`, the shipped ``data/demo``).
+    n_cases : int, optional
+        Number of cases (default: the six demo cases); more than six adds generated cases,
+        e.g. for a batch benchmark. Only the default reproduces ``data/demo``.
 
     Returns
     -------
@@ -1375,7 +1378,7 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED) -> Path:
                     ),
                 )
             )
-    files = _files(generate(seed))
+    files = _files(generate(seed, n_cases=n_cases))
     path.parent.mkdir(parents=True, exist_ok=True)
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp = path.parent / f".{path.name}.tmp-{tag}"

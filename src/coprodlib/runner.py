@@ -151,9 +151,28 @@ def _display_dataset(folder: Path) -> str:
 
 
 def _notebook_parameters(path: Path) -> set[str]:
-    import papermill
+    """Names assigned in the notebook's cell tagged ``parameters``.
 
-    return set(papermill.inspect_notebook(str(path)).keys())
+    Read from the notebook's JSON with :mod:`ast`, as papermill does, but without importing
+    papermill and nbformat (whose schema machinery costs seconds): a rerun with nothing to do
+    must stay quick.
+    """
+    import ast
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        names: set[str] = set()
+        for node in ast.parse(source).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        return names
+    return set()
 
 
 def plan_jobs(

@@ -1,0 +1,157 @@
+"""The batch runner (`coprod run`): reports, skipping unchanged notebooks, isolating failures.
+
+These tests execute real notebooks with papermill on a small synthetic dataset (two cases of
+the demo model), so they take some seconds each; they share one first run. The module runs
+on one xdist worker (``xdist_group``) so that the shared run is made once.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import coprodlib as cp
+from coprodlib import demo, runner
+from coprodlib.cli import main
+
+pytestmark = pytest.mark.xdist_group("runner")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[Path, Path, list]:
+    base = tmp_path_factory.mktemp("runner")
+    data = demo.write_demo(base / "two", seed=7, n_cases=2)
+    reports = base / "reports"
+    results = runner.run(data, jobs=2, out_root=reports)
+    return data, reports, results
+
+
+def test_first_run_writes_every_report(first_run) -> None:
+    data, reports, results = first_run
+    assert [r.status for r in results] == ["ran"] * len(results), [r.error for r in results]
+    keys = [r.key for r in results]
+    cases = cp.load(data).case_ids
+    assert keys == [
+        "data_check",
+        *[f"cases/{c}" for c in cases],
+        "cross_case",
+        "survey",
+        "reliability",
+    ]
+    for c in cases:
+        assert (reports / "cases" / f"{c}.ipynb").exists()
+        page = (reports / "cases" / f"{c}.html").read_text(encoding="utf-8")
+        assert "SYNTHETIC" in page
+        assert "cp.select_cases" not in page  # code cells are hidden unless --show-code
+        figures = sorted(p.name for p in (reports / "cases" / c / "figures").iterdir())
+        assert "chain.png" in figures and "tension_strategy.png" in figures
+        chain = pd.read_csv(reports / "cases" / c / "tables" / "chain.csv")
+        assert list(chain.columns) == ["tension", "strategy", "effect", "n"]
+    for name in ("cross_case", "survey", "reliability", "data_check"):
+        assert (reports / f"{name}.html").exists()
+    manifest = json.loads((reports / "manifest.json").read_text())
+    assert manifest["summary"] == {"ran": len(results), "skipped": 0, "failed": 0}
+    assert manifest["synthetic"] is True
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert all(f"cases/{c}.html" in index for c in cases)
+    assert "SYNTHETIC" in index
+    # no staging folders or temporary files are left behind
+    assert not [p for p in reports.rglob("*") if p.name.startswith(".")]
+
+
+def test_rerun_change_and_failure_in_sequence(first_run, capsys) -> None:
+    """One scenario on the same folders (paths are notebook parameters, so they must not move).
+
+    1. nothing changed: every notebook is skipped and no report changes;
+    2. one case's data change: only that case and the synthesis notebooks run again;
+    3. one case breaks: its notebook fails, the other case's report stands, the exit code is 1
+       and the failed case's last good report is kept.
+    """
+    data, reports, _ = first_run
+    ds = cp.load(data)
+    first, second = ds.case_ids
+
+    before = snapshot(reports)
+    results = runner.run(data, jobs=2, out_root=reports)
+    assert {r.status for r in results} == {"skipped"}
+    after = snapshot(reports)
+    assert before.keys() == after.keys()
+    # only the run's own record (status page and manifest) is rewritten, no report
+    assert {k for k in before if before[k] != after[k]} <= {"index.html", "manifest.json"}
+
+    codings = pd.read_csv(data / "codings.csv", dtype=str, keep_default_na=False)
+    segments = pd.read_csv(data / "segments.csv", dtype=str, keep_default_na=False)
+    seg_second = set(segments.loc[segments["case_id"] == second, "segment_id"])
+    drop = codings.index[codings["segment_id"].isin(seg_second)][0]
+    codings = codings.drop(index=drop)
+    codings.to_csv(data / "codings.csv", index=False, lineterminator="\n")
+    status = {r.key: r.status for r in runner.run(data, jobs=2, out_root=reports)}
+    assert status[f"cases/{first}"] == "skipped"
+    assert status[f"cases/{second}"] == "ran"
+    assert status["cross_case"] == "ran"
+
+    good_page = (reports / "cases" / f"{first}.html").read_bytes()
+    # the first case loses all its strategy codings: its notebook cannot profile coping
+    strategies = set(ds.codebook.ids("strategy"))
+    seg_first = set(segments.loc[segments["case_id"] == first, "segment_id"])
+    keep = ~(codings["segment_id"].isin(seg_first) & codings["code"].isin(strategies))
+    codings[keep].to_csv(data / "codings.csv", index=False, lineterminator="\n")
+    capsys.readouterr()
+    code = main(["run", "--dataset", str(data), "--reports", str(reports), "--jobs", "2"])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out.out + out.err
+    manifest = json.loads((reports / "manifest.json").read_text())
+    entry = manifest["notebooks"][f"cases/{first}"]
+    assert entry["status"] == "failed"
+    assert "DataError" in entry["error"] and "cell" in entry["error"]
+    assert manifest["notebooks"][f"cases/{second}"]["status"] == "skipped"
+    assert (reports / "cases" / f"{first}.failed.ipynb").exists()
+    assert (reports / "cases" / f"{first}.html").read_bytes() == good_page
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "failed" in index and "DataError" in index
+    assert f"cases/{first}" in out.out and "failed" in out.out
+
+
+def test_invalid_dataset_leaves_reports_untouched(first_run, tmp_path: Path, capsys) -> None:
+    reports = first_run[1]
+    data = tmp_path / "two"
+    shutil.copytree(first_run[0], data)
+    before = snapshot(reports)
+    text = (data / "codings.csv").read_text(encoding="utf-8")
+    first_code = text.splitlines()[1].split(",")[1]
+    (data / "codings.csv").write_text(text.replace(first_code, "not_a_code", 1), encoding="utf-8")
+    code = main(["run", "--dataset", str(data), "--reports", str(reports)])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "codings.csv" in out.err and "not_a_code" in out.err
+    assert "Traceback" not in out.out + out.err
+    assert snapshot(reports) == before
+
+
+def test_unknown_parameter_and_unknown_case_are_usage_errors(first_run, capsys) -> None:
+    data, reports, _ = first_run
+    before = snapshot(reports)
+    code = main(["run", "--dataset", str(data), "--reports", str(reports), "-p", "colour=red"])
+    assert code == 1 and "colour" in capsys.readouterr().err
+    code = main(["run", "--dataset", str(data), "--reports", str(reports), "--cases", "nope"])
+    assert code == 1 and "nope" in capsys.readouterr().err
+    assert snapshot(reports) == before
+
+
+def test_notebook_parameters_are_read_without_papermill() -> None:
+    import papermill
+
+    for path in sorted(cp.paths.notebooks_dir().glob("*.ipynb")):
+        expected = set(papermill.inspect_notebook(str(path)))
+        assert runner._notebook_parameters(path) == expected, path.name
