@@ -69,13 +69,13 @@ def test_first_run_writes_every_report(first_run) -> None:
     assert not [p for p in reports.rglob("*") if p.name.startswith(".")]
 
 
-def test_rerun_change_and_failure_in_sequence(first_run, capsys) -> None:
+def test_rerun_change_and_failure_in_sequence(first_run, capsys, monkeypatch, tmp_path) -> None:
     """One scenario on the same folders (paths are notebook parameters, so they must not move).
 
     1. nothing changed: every notebook is skipped and no report changes;
     2. one case's data change: only that case and the synthesis notebooks run again;
-    3. one case breaks: its notebook fails, the other case's report stands, the exit code is 1
-       and the failed case's last good report is kept.
+    3. one case breaks (a notebook that fails on it): its notebook fails, the other case's
+       report is written, the exit code is 1 and the failed case's last good report is kept.
     """
     data, reports, _ = first_run
     ds = cp.load(data)
@@ -101,11 +101,27 @@ def test_rerun_change_and_failure_in_sequence(first_run, capsys) -> None:
     assert status["cross_case"] == "ran"
 
     good_page = (reports / "cases" / f"{first}.html").read_bytes()
-    # the first case loses all its strategy codings: its notebook cannot profile coping
-    strategies = set(ds.codebook.ids("strategy"))
-    seg_first = set(segments.loc[segments["case_id"] == first, "segment_id"])
-    keep = ~(codings["segment_id"].isin(seg_first) & codings["code"].isin(strategies))
-    codings[keep].to_csv(data / "codings.csv", index=False, lineterminator="\n")
+    # a copy of the project whose case notebook breaks on the first case only
+    root = tmp_path / "project"
+    shutil.copytree(cp.paths.notebooks_dir(), root / "notebooks")
+    case_nb = root / "notebooks" / "10_case.ipynb"
+    nb = json.loads(case_nb.read_text(encoding="utf-8"))
+    at = 1 + next(
+        i for i, c in enumerate(nb["cells"]) if "parameters" in c["metadata"].get("tags", [])
+    )
+    nb["cells"].insert(
+        at,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "simulated-failure",
+            "metadata": {},
+            "outputs": [],
+            "source": f"if case_id == {first!r}:\n    raise RuntimeError('simulated broken case')",
+        },
+    )
+    case_nb.write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.setenv("COPROD_ROOT", str(root))
     capsys.readouterr()
     code = main(["run", "--dataset", str(data), "--reports", str(reports), "--jobs", "2"])
     out = capsys.readouterr()
@@ -114,12 +130,13 @@ def test_rerun_change_and_failure_in_sequence(first_run, capsys) -> None:
     manifest = json.loads((reports / "manifest.json").read_text())
     entry = manifest["notebooks"][f"cases/{first}"]
     assert entry["status"] == "failed"
-    assert "DataError" in entry["error"] and "cell" in entry["error"]
-    assert manifest["notebooks"][f"cases/{second}"]["status"] == "skipped"
+    assert "simulated broken case" in entry["error"] and "cell" in entry["error"]
+    assert manifest["notebooks"][f"cases/{second}"]["status"] == "ran"  # its notebook changed
+    assert manifest["notebooks"]["cross_case"]["status"] == "skipped"
     assert (reports / "cases" / f"{first}.failed.ipynb").exists()
     assert (reports / "cases" / f"{first}.html").read_bytes() == good_page
     index = (reports / "index.html").read_text(encoding="utf-8")
-    assert "failed" in index and "DataError" in index
+    assert "failed" in index and "simulated broken case" in index
     assert f"cases/{first}" in out.out and "failed" in out.out
 
 

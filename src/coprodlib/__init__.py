@@ -50,6 +50,7 @@ _WHERE: dict[str, str] = {
     "save_figure": "reporting",
     "save_table": "reporting",
     "setup_notebook": "reporting",
+    "report_section": "reporting",
     "synthetic_banner": "reporting",
     "Scale": "survey",
     "SurveyDesign": "survey",
@@ -115,7 +116,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         strategy_profile,
     )
     from .reliability import agreement, code_agreement, code_decisions, cohen_kappa
-    from .reporting import save_figure, save_table, setup_notebook, synthetic_banner
+    from .reporting import (
+        report_section,
+        save_figure,
+        save_table,
+        setup_notebook,
+        synthetic_banner,
+    )
     from .survey import (
         Scale,
         SurveyDesign,
@@ -206,6 +213,7 @@ __all__ = [
     "trait_correlations",
     # notebooks
     "setup_notebook",
+    "report_section",
     "save_table",
     "save_figure",
     "synthetic_banner",

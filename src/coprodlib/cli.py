@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_imp.set_defaults(func=_cmd_codebook_import)
     p_cb.set_defaults(func=lambda a: (p_cb.print_help(), EXIT_USAGE)[1])
 
+    from .importing import register as register_import
+
+    register_import(sub)
+
     return parser
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
+
 __all__ = [
     "cooccurrence_heatmap",
     "residual_heatmap",
@@ -343,8 +345,17 @@ def aggregation_plot(
     label: str = "case_id",
     ax: Any = None,
 ) -> Any:
-    """Scatter of one-sided coping against undesired effects, one labelled point per case."""
+    """Scatter of one-sided coping against undesired effects, one labelled point per case.
+
+    Cases without strategies or without effects (a missing share) are left out.
+    """
     _require(data, [x, y, label], "aggregation_plot")
+    data = data.dropna(subset=[x, y])
+    if data.empty:
+        raise DataError(
+            "aggregation_plot: no case has both strategies and effects coded, so there is no "
+            "point to draw"
+        )
     ax = _axes(ax, (5.5, 4.5))
     ax.scatter(data[x], data[y], s=40, color="C0")
     for row in data[[x, y, label]].itertuples(index=False):  # one label per case

@@ -196,46 +196,67 @@ def _read_limited(handle: Any, file: str) -> bytes:
     return data
 
 
+def _check_archive(zf: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
+    """The members of an open archive, after refusing unsafe names and oversized archives.
+
+    Raises a DataError for more than :data:`MAX_ZIP_MEMBERS` members, a member name that is
+    absolute or climbs out with ``..`` (zip slip), or more than
+    :data:`MAX_UNCOMPRESSED_BYTES` declared uncompressed bytes (zip bomb). Readers must still
+    cap what they actually inflate, since the declared sizes can lie.
+    """
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise _fail(
+            file,
+            f"a .qdpx archive of at most {MAX_ZIP_MEMBERS} files (it has {len(infos)})",
+            "too_large",
+        )
+    unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
+    if unsafe:
+        raise _fail(
+            file,
+            "archive member names without absolute paths or '..' (refused: "
+            f"{', '.join(repr(u) for u in unsafe[:5])})",
+            "unsafe_archive",
+        )
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _fail(
+            file,
+            f"an archive that unpacks to at most {MAX_UNCOMPRESSED_BYTES} bytes "
+            f"(it declares {total})",
+            "too_large",
+        )
+    return infos
+
+
+def _find_qde(infos: list[zipfile.ZipInfo], file: str) -> zipfile.ZipInfo:
+    """The one ``*.qde`` member (any case, any folder) of a project archive."""
+    qdes = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".qde")]
+    if len(qdes) != 1:
+        found = ", ".join(i.filename for i in qdes) or "none"
+        raise _fail(
+            file,
+            f"exactly one *.qde project file in the archive (found: {found})",
+            "missing" if not qdes else "invalid",
+        )
+    return qdes[0]
+
+
+def _read_qde_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> tuple[bytes, str]:
+    member = f"{file}:{info.filename}"
+    if info.file_size > MAX_XML_BYTES:
+        raise _fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+    with zf.open(info) as fh:
+        return _read_limited(fh, member), member
+
+
 def _qde_from_zip(path: Path) -> tuple[bytes, str]:
     file = str(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise _fail(
-                    file,
-                    f"a .qdpx archive of at most {MAX_ZIP_MEMBERS} files (it has {len(infos)})",
-                    "too_large",
-                )
-            unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
-            if unsafe:
-                raise _fail(
-                    file,
-                    "archive member names without absolute paths or '..' (refused: "
-                    f"{', '.join(repr(u) for u in unsafe[:5])})",
-                    "unsafe_archive",
-                )
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise _fail(
-                    file,
-                    f"an archive that unpacks to at most {MAX_UNCOMPRESSED_BYTES} bytes "
-                    f"(it declares {total})",
-                    "too_large",
-                )
-            qdes = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".qde")]
-            if len(qdes) != 1:
-                found = ", ".join(i.filename for i in qdes) or "none"
-                raise _fail(
-                    file,
-                    f"exactly one *.qde project file in the archive (found: {found})",
-                    "missing" if not qdes else "invalid",
-                )
-            member = f"{file}:{qdes[0].filename}"
-            if qdes[0].file_size > MAX_XML_BYTES:
-                raise _fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
-            with zf.open(qdes[0]) as fh:
-                return _read_limited(fh, member), member
+            infos = _check_archive(zf, file)
+            return _read_qde_member(zf, _find_qde(infos, file), file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise _fail(file, f"a readable zip archive ({exc})", "unreadable") from None
 
@@ -427,43 +448,12 @@ class CodebookImport:
         return "\n".join(lines)
 
 
-def import_codebook(path: Path | str, *, cb: Codebook | None = None) -> CodebookImport:
-    """Read a REFI-QDA codebook and match its codes to codebook ids, labels and aliases.
+def _codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """One row per ``<Code>`` of a ``<CodeBook>`` element (document order), matched to ``cb``.
 
-    Parameters
-    ----------
-    path : Path
-        A ``.qdc`` codebook, a ``.qdpx`` project (zip with one ``*.qde``) or an unzipped
-        project folder.
-    cb : Codebook, optional
-        Codebook to match against (default: the shipped one).
-
-    Returns
-    -------
-    CodebookImport
-        ``.codes`` (one row per code), ``.summary()`` and ``.to_codebook()``.
-
-    Raises
-    ------
-    coprodlib.DataError
-        For a missing file, a file that is not a zip where one is expected, an archive with
-        unsafe member names, too many members or too many bytes, no or several ``*.qde``
-        files, XML with a DTD or entities, malformed XML, or a document without codebook.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, coprodlib as cp
-    >>> out = cp.export_codebook(pathlib.Path(tempfile.mkdtemp()) / "cb.qdc")
-    >>> result = import_codebook(out)
-    >>> result.to_codebook() == cp.get_codebook()
-    True
+    Returns the table with the columns :data:`CODE_COLUMNS` and, per row, the position of its
+    parent code (-1 for top-level codes).
     """
-    cb = get_codebook() if cb is None else cb
-    data, file = _read_source(Path(path))
-    root = _parse(data, file)
-    book = _codebook_element(root, file)
-    origin = root.get("origin")
-
     rows: list[tuple[str, str, str | None, str | None, str | None, bool | None]] = []
     parents: list[int] = []
     top = [c for c in book if _local(c.tag) == "Codes"]
@@ -507,6 +497,43 @@ def import_codebook(path: Path | str, *, cb: Codebook | None = None) -> Codebook
     codes["matched_by"] = pd.Series(
         match["matched_by"].astype(object).where(~known, "id").tolist(), dtype=str_dtype
     )
-    return CodebookImport(
-        file=file, origin=origin, codes=codes[list(CODE_COLUMNS)], _parents=tuple(parents)
-    )
+    return codes[list(CODE_COLUMNS)], tuple(parents)
+
+
+def import_codebook(path: Path | str, *, cb: Codebook | None = None) -> CodebookImport:
+    """Read a REFI-QDA codebook and match its codes to codebook ids, labels and aliases.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.qdc`` codebook, a ``.qdpx`` project (zip with one ``*.qde``) or an unzipped
+        project folder.
+    cb : Codebook, optional
+        Codebook to match against (default: the shipped one).
+
+    Returns
+    -------
+    CodebookImport
+        ``.codes`` (one row per code), ``.summary()`` and ``.to_codebook()``.
+
+    Raises
+    ------
+    coprodlib.DataError
+        For a missing file, a file that is not a zip where one is expected, an archive with
+        unsafe member names, too many members or too many bytes, no or several ``*.qde``
+        files, XML with a DTD or entities, malformed XML, or a document without codebook.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, coprodlib as cp
+    >>> out = cp.export_codebook(pathlib.Path(tempfile.mkdtemp()) / "cb.qdc")
+    >>> result = import_codebook(out)
+    >>> result.to_codebook() == cp.get_codebook()
+    True
+    """
+    cb = get_codebook() if cb is None else cb
+    data, file = _read_source(Path(path))
+    root = _parse(data, file)
+    book = _codebook_element(root, file)
+    codes, parents = _codes_table(book, file, cb)
+    return CodebookImport(file=file, origin=root.get("origin"), codes=codes, _parents=parents)

@@ -478,8 +478,13 @@ def aggregation(dataset: Any) -> pd.DataFrame:
         eff.assign(undesired=desired.eq(False).fillna(False)).groupby("case_id")["undesired"].sum()
     ).reindex(cases, fill_value=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["share_one_sided"] = out["n_one_sided"] / out["n_strategies"].replace(0, np.nan)
-        out["share_undesired"] = out["n_undesired"] / out["n_effects"].replace(0, np.nan)
+        for share, part, whole in (
+            ("share_one_sided", "n_one_sided", "n_strategies"),
+            ("share_undesired", "n_undesired", "n_effects"),
+        ):
+            num = out[part].to_numpy(dtype="float64")
+            den = out[whole].to_numpy(dtype="float64")
+            out[share] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     cols = [
         "n_strategies",
         "n_one_sided",

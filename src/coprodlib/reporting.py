@@ -3,10 +3,11 @@ that save tables and figures where the runner asks for them."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "save_figure",
     "synthetic_banner",
     "output_folder",
+    "report_section",
 ]
 
 SYNTHETIC_NOTE = (
@@ -200,3 +202,31 @@ def synthetic_banner(ds: Any) -> Any:
     if getattr(ds, "synthetic", False):
         return Markdown(f"> **{SYNTHETIC_NOTE}**")
     return Markdown("")
+
+
+@contextlib.contextmanager
+def report_section(title: str) -> Iterator[None]:
+    """Run one section of a report; when the data cannot support it, show why and go on.
+
+    A case with no coded tensions, or a table with a single role, cannot give a tension
+    table or a test of association: the analysis raises :class:`~coprodlib.DataError`. Inside
+    this block such an error becomes a short note in the report, so one thin section does not
+    take the whole report down. Any other exception (a bug) still stops the notebook.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> with cp.report_section("Effects"):
+    ...     raise cp.DataError("the dataset has no codings of 'effect'")
+    <IPython.core.display.Markdown object>
+    """
+    from IPython.display import Markdown, display
+
+    from .errors import DataError
+
+    try:
+        yield
+    except DataError as err:
+        first = err.problems[0].expected if err.problems else str(err)
+        more = f" (and {len(err.problems) - 1} more problems)" if len(err.problems) > 1 else ""
+        display(Markdown(f"> **{title}: not shown.** The data cannot support it: {first}{more}."))

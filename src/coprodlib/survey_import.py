@@ -1,0 +1,538 @@
+"""Import survey exports (SPSS ``.sav``, Excel ``.xlsx``, ``.csv``) into a dataset folder.
+
+:func:`import_survey` writes three files into the target folder (files already there, such
+as an imported interview project, are kept):
+
+- ``survey.csv``: one row per respondent. The respondent id column (``--id-column``, or the
+  first of ``respondent_id``, ``ResponseId``, ``id``, ... that exists) becomes
+  ``respondent_id`` and its values are replaced by pseudonyms (``R-...``; the key goes to
+  ``pseudonym_key.csv``); without an id column respondents are numbered. Columns that
+  identify people directly (IP address, e-mail, recipient names, GPS location, as Qualtrics
+  and LimeSurvey export them) are dropped.
+- ``survey_dictionary.csv``: the data dictionary, one row per column of the source file:
+  ``column``, ``source_column``, ``label`` (the SPSS variable label, or the question text of
+  a Qualtrics export), ``type``, ``measure``, ``value_labels`` (``1=Agree | 2=...``),
+  ``scale`` and ``note``.
+- ``scales.yml``: a copy of ``--scales`` (or the one already in the folder), after every
+  Likert answer was checked against its scale's range.
+
+SPSS value labels become categories: a labelled column holds the labels instead of the
+numbers, except Likert items (items of a scale in ``scales.yml``; without scales, columns
+SPSS measures as ordinal or scale), which keep their numbers for scoring; their labels are
+kept in the dictionary either way.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import qdc
+from .errors import DataError, Problem
+from .importing import check_target, read_dataset_meta, staged_target, write_csv, write_meta
+from .pseudonyms import Pseudonymizer
+from .taxonomy import normalize_name
+
+__all__ = [
+    "ID_CANDIDATES",
+    "IDENTIFYING_COLUMNS",
+    "MAX_SURVEY_BYTES",
+    "SurveyFile",
+    "SurveyImportResult",
+    "import_survey",
+    "read_survey_file",
+]
+
+#: Largest survey file read (bytes).
+MAX_SURVEY_BYTES = 1024**3
+#: Respondent id columns looked for (case, spaces and punctuation ignored), in this order.
+ID_CANDIDATES = ("respondent_id", "ResponseId", "response_id", "id", "respondent", "caseid")
+#: Columns dropped because they identify respondents directly (matched like ID_CANDIDATES).
+IDENTIFYING_COLUMNS = (
+    "IPAddress",
+    "ipaddr",
+    "RecipientEmail",
+    "RecipientFirstName",
+    "RecipientLastName",
+    "LocationLatitude",
+    "LocationLongitude",
+    "email",
+    "e-mail",
+    "email_address",
+    "first_name",
+    "last_name",
+    "full_name",
+    "phone",
+)
+SUFFIXES = (".sav", ".zsav", ".xlsx", ".csv")
+_DICT_COLUMNS = (
+    "column",
+    "source_column",
+    "label",
+    "type",
+    "measure",
+    "value_labels",
+    "scale",
+    "note",
+)
+
+
+def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
+    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
+
+
+@dataclass
+class SurveyFile:
+    """A survey file as read: the answers and what the file says about its columns.
+
+    ``labels`` maps column -> variable label (question text); ``value_labels`` column ->
+    {value: label}; ``measure`` column -> SPSS measurement level (nominal, ordinal, scale).
+    """
+
+    data: pd.DataFrame
+    labels: dict[str, str]
+    value_labels: dict[str, dict[Any, str]]
+    measure: dict[str, str]
+    file: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SurveyImportResult:
+    """What :func:`import_survey` wrote; :meth:`summary` is what the command prints."""
+
+    path: Path
+    source: str
+    respondents: int
+    columns: int
+    labelled: int
+    checked_scales: tuple[str, ...]
+    dropped: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        lines = [
+            f"imported {self.source} into {self.path}",
+            f"  {self.respondents} respondent(s), {self.columns} column(s) in survey.csv; "
+            "data dictionary in survey_dictionary.csv",
+            f"  {self.labelled} column(s) with value labels",
+        ]
+        if self.checked_scales:
+            lines.append(
+                f"  Likert answers checked against scales.yml: {', '.join(self.checked_scales)}"
+            )
+        if self.dropped:
+            lines.append(f"  dropped identifying column(s): {', '.join(self.dropped)}")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every non-empty cell is a number become numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        num = pd.to_numeric(s, errors="coerce")
+        if s.notna().sum() and num.notna().sum() == s.notna().sum():
+            out[col] = num
+    return out
+
+
+def _qualtrics(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Drop the two extra header rows of a Qualtrics export, keeping the question texts."""
+    if len(frame) >= 2:
+        second = frame.iloc[1].astype(str)
+        if second.str.startswith('{"ImportId"').mean() >= 0.5:
+            labels = {c: str(v) for c, v in frame.iloc[0].items() if pd.notna(v) and str(v).strip()}
+            return frame.iloc[2:].reset_index(drop=True), labels
+    return frame, {}
+
+
+def _read_sav(path: Path) -> SurveyFile:
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
+        raise _fail(path.name, f"a readable SPSS .sav file ({exc})", "unreadable") from None
+    labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
+    value_labels = {c: dict(v) for c, v in (meta.variable_value_labels or {}).items() if v}
+    measure = {c: str(m) for c, m in (meta.variable_measure or {}).items() if m}
+    return SurveyFile(data, labels, value_labels, measure, path.name, "sav")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> SurveyFile:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            qdc._check_archive(zf, path.name)
+    except zipfile.BadZipFile:
+        raise _fail(path.name, "an .xlsx workbook (this file is not one)", "unreadable") from None
+    try:
+        data = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
+    except ValueError as exc:
+        raise _fail(path.name, f"a readable worksheet ({exc})", "unreadable") from None
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        raise _fail(path.name, f"a readable .xlsx workbook ({exc})", "unreadable") from None
+    data.columns = [str(c).strip() for c in data.columns]
+    data, labels = _qualtrics(data)
+    return SurveyFile(_numeric(data), labels, {}, {}, path.name, "xlsx")
+
+
+def _read_csv(path: Path) -> SurveyFile:
+    raw = path.read_bytes()
+    codec = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise _fail(
+            path.name,
+            "UTF-8 text (the file seems to use another encoding; export it again as UTF-8 CSV)",
+            "encoding",
+            value=f"line {line}",
+        ) from None
+    if not text.strip():
+        raise _fail(path.name, "a header line and rows", "empty")
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    sep = max(counts, key=lambda s: counts[s]) if max(counts.values()) else ","
+    try:
+        data = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except pd.errors.ParserError as exc:
+        raise _fail(path.name, f"a well-formed CSV table ({exc})", "syntax") from None
+    data.columns = [str(c).strip() for c in data.columns]
+    data, labels = _qualtrics(data)
+    return SurveyFile(_numeric(data), labels, {}, {}, path.name, "csv")
+
+
+def read_survey_file(path: Path | str, *, sheet: str | None = None) -> SurveyFile:
+    """Read an SPSS ``.sav``/``.zsav``, ``.xlsx`` or ``.csv`` survey export.
+
+    SPSS files are read with their variable labels, value labels and measurement levels
+    (values stay numeric here; user-defined missing values become empty). CSV files may be
+    UTF-8 (with or without a byte-order mark) or UTF-16, separated by commas, semicolons or
+    tabs; Qualtrics' extra header rows are recognised and turned into labels.
+
+    Raises
+    ------
+    DataError
+        For a missing, oversized, unreadable or unsupported file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _fail(str(path), "an existing survey file (no such file)", "missing")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise _fail(path.name, f"a survey file ending in {', '.join(SUFFIXES)}", value=path.suffix)
+    if path.stat().st_size > MAX_SURVEY_BYTES:
+        raise _fail(path.name, f"a file of at most {MAX_SURVEY_BYTES} bytes", "too_large")
+    if suffix in (".sav", ".zsav"):
+        return _read_sav(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet)
+    return _read_csv(path)
+
+
+# --------------------------------------------------------------------------- importing
+
+
+def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
+    norm = {normalize_name(c): c for c in reversed(columns)}
+    for w in wanted:
+        hit = norm.get(normalize_name(w))
+        if hit is not None:
+            return hit
+    return None
+
+
+def _format_labels(labels: dict[Any, str]) -> str:
+    def key(v: Any) -> str:
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
+    return " | ".join(f"{key(v)}={lab}" for v, lab in labels.items())
+
+
+def _as_label(value: Any, labels: dict[Any, str]) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if value in labels:
+        return labels[value]
+    if isinstance(value, float) and value.is_integer() and int(value) in labels:
+        return labels[int(value)]
+    return f"{value:g}" if isinstance(value, float) else value
+
+
+def _id_text(value: Any) -> str:
+    """A respondent id as text: 1001.0 (SPSS stores numbers as floats) becomes '1001'."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns that only hold whole numbers become nullable integers (no '3.0')."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_float_dtype(s) and s.notna().any():
+            vals = s.dropna()
+            if np.all(np.isfinite(vals)) and np.all(vals == np.round(vals)):
+                out[col] = s.round().astype("Int64")
+    return out
+
+
+def _role_ids(out: dict[str, pd.Series], column: str, dictionary: list[dict[str, Any]]) -> None:
+    """Role names (labels or aliases of codebook roles) become role ids when all resolve."""
+    from .taxonomy import get_codebook
+
+    cb = get_codebook()
+    roles = set(cb.ids("role"))
+    values = out[column].astype(object)
+    present = [v for v in pd.unique(values.dropna())]
+    resolved = {v: cb.resolve(v) for v in present}
+    if not present or any(r not in roles for r in resolved.values()):
+        return
+    if all(v == r for v, r in resolved.items()):
+        return
+    out[column] = values.map(lambda v: resolved.get(v, v) if pd.notna(v) else None)
+    for entry in dictionary:
+        if entry.get("column") == column:
+            note = "values turned into codebook role ids"
+            entry["note"] = f"{entry['note']}; {note}" if entry.get("note") else note
+
+
+def import_survey(
+    path: Path | str,
+    to: Path | str,
+    *,
+    scales: Path | str | None = None,
+    id_column: str | None = None,
+    sheet: str | None = None,
+) -> SurveyImportResult:
+    """Import a survey file into a dataset folder (see the module text for what is written).
+
+    Parameters
+    ----------
+    path : Path
+        ``.sav``/``.zsav``, ``.xlsx`` or ``.csv`` file.
+    to : Path
+        Dataset folder: new, or an existing non-synthetic dataset to add the survey to.
+    scales : Path, optional
+        Scale definitions (see :func:`coprodlib.survey.read_survey_design`); default: the
+        ``scales.yml`` already in ``to``. Every Likert answer is checked against them.
+    id_column : str, optional
+        The respondent id column (default: the first of :data:`ID_CANDIDATES` present).
+    sheet : str, optional
+        Worksheet of an ``.xlsx`` file (default: the first).
+
+    Raises
+    ------
+    DataError
+        For an unreadable file, an unknown ``id_column``, duplicate or empty respondent
+        ids, bad scale definitions, and answers that do not fit them (listing each). Nothing
+        is written then.
+    """
+    from .survey import check_survey, read_survey_design
+
+    target = Path(to).expanduser().absolute()
+    earlier = check_target(target, "survey")
+    previous = target if earlier else None
+    survey = read_survey_file(path, sheet=sheet)
+    data = survey.data
+    file = survey.file
+    warnings: list[str] = []
+
+    scales_path = Path(scales) if scales is not None else None
+    if scales_path is None and previous is not None and (previous / "scales.yml").is_file():
+        scales_path = previous / "scales.yml"
+    design = read_survey_design(scales_path) if scales_path is not None else None
+    item_scale = {i: s.name for s in design.scales.values() for i in s.items} if design else {}
+
+    # --- respondent ids
+    columns = [str(c) for c in data.columns]
+    if id_column is not None:
+        if id_column not in columns:
+            raise DataError(
+                Problem(
+                    file=file,
+                    column=id_column,
+                    expected=f"the respondent id column named by --id-column (the file has: "
+                    f"{', '.join(columns[:15])})",
+                    kind="missing_column",
+                )
+            )
+        id_col = id_column
+    else:
+        id_col = _find_column(columns, ID_CANDIDATES)
+    pseudo = Pseudonymizer.for_folder(previous)
+    if id_col is None:
+        ids = pd.Series([f"r{k:05d}" for k in range(1, len(data) + 1)], dtype=object)
+        warnings.append("no respondent id column found: respondents numbered r00001, ...")
+    else:
+        raw = data[id_col]
+        empty = raw.isna() | (raw.astype(str).str.strip() == "")
+        dup = raw.notna() & raw.duplicated(keep="first")
+        problems = [
+            Problem(file=file, row=int(k) + 2, column=id_col, expected="a respondent id",
+                    kind="missing_value")
+            for k in np.flatnonzero(empty.to_numpy())[:20]
+        ] + [
+            Problem(file=file, row=int(k) + 2, column=id_col, value=raw.iat[k],
+                    expected="a respondent id used once", kind="duplicate")
+            for k in np.flatnonzero(dup.to_numpy())[:20]
+        ]  # fmt: skip
+        if problems:
+            raise DataError(problems)
+        ids = pd.Series([pseudo("respondent", _id_text(v)) for v in raw], dtype=object)
+
+    # --- columns: drop identifying ones, label categories, keep Likert numbers
+    identifying = {normalize_name(c) for c in IDENTIFYING_COLUMNS}
+    out: dict[str, pd.Series] = {"respondent_id": ids.set_axis(data.index)}
+    dictionary = [
+        {
+            "column": "respondent_id",
+            "source_column": id_col,
+            "label": survey.labels.get(id_col, "respondent id (pseudonymised)")
+            if id_col
+            else "respondent number",
+            "type": "id",
+            "note": "pseudonymised" if id_col else "numbered by the import",
+        }
+    ]
+    dropped: list[str] = []
+    labelled = 0
+    condition = design.condition_column if design else None
+    choice = design.choice_column if design else None
+    for col in columns:
+        if col == id_col:
+            continue
+        entry: dict[str, Any] = {
+            "column": col,
+            "source_column": col,
+            "label": survey.labels.get(col),
+            "measure": survey.measure.get(col),
+            "scale": item_scale.get(col),
+        }
+        if normalize_name(col) in identifying:
+            entry.update(column=None, type="dropped", note="identifies respondents; not imported")
+            dropped.append(col)
+            dictionary.append(entry)
+            continue
+        if col == "respondent_id":
+            entry.update(column=None, type="dropped", note="replaced by the pseudonymised id")
+            dictionary.append(entry)
+            continue
+        series = data[col]
+        vlabels = survey.value_labels.get(col)
+        if vlabels:
+            labelled += 1
+            entry["value_labels"] = _format_labels(vlabels)
+            likert = col in item_scale or (
+                design is None and survey.measure.get(col) in ("ordinal", "scale")
+            )
+            if likert and pd.api.types.is_numeric_dtype(series):
+                entry["type"] = "number"
+                entry["note"] = "Likert item: numbers kept; value labels in value_labels"
+                if col in item_scale:
+                    sc = design.scales[item_scale[col]]
+                    outside = [v for v in vlabels if isinstance(v, (int, float))
+                               and not sc.low <= v <= sc.high]  # fmt: skip
+                    if outside:
+                        warnings.append(
+                            f"{col}: value labels for {', '.join(f'{v:g}' for v in outside)} "
+                            f"lie outside the scale's range {sc.low:g}-{sc.high:g} (declare "
+                            "them as missing values in SPSS if they mean 'don't know')"
+                        )
+            else:
+                cats = list(dict.fromkeys(vlabels.values()))
+                values = [_as_label(v, vlabels) for v in series]
+                extra = [v for v in dict.fromkeys(values) if v is not None and v not in cats]
+                series = pd.Series(
+                    pd.Categorical(values, categories=cats + extra), index=data.index
+                )
+                entry["type"] = "category"
+                entry["note"] = "value labels applied"
+                if extra:
+                    entry["note"] += f"; unlabelled values kept: {', '.join(map(str, extra))}"
+        else:
+            entry["type"] = (
+                "number"
+                if pd.api.types.is_numeric_dtype(series)
+                else "date"
+                if pd.api.types.is_datetime64_any_dtype(series)
+                else "text"
+            )
+        if col in (condition, choice) and entry.get("note") is None:
+            entry["note"] = "condition" if col == condition else "coping choice"
+        out[col] = series
+        dictionary.append(entry)
+    role_col = design.role_column if design else "role"
+    if role_col in out:
+        _role_ids(out, role_col, dictionary)
+    table = _whole_numbers(pd.DataFrame(out))
+
+    checked: tuple[str, ...] = ()
+    if design is not None:
+        problems = check_survey(table, design, file=f"{file} (as survey.csv)")
+        if problems:
+            raise DataError(problems)
+        checked = tuple(design.scales)
+    else:
+        warnings.append(
+            "no --scales given: add a scales.yml beside survey.csv (see coprod's "
+            "read_survey_design) before `coprod validate`, which needs it"
+        )
+    dict_frame = pd.DataFrame(dictionary).reindex(columns=list(_DICT_COLUMNS))
+
+    meta = read_dataset_meta(previous) if previous is not None else {}
+    imports = meta.get("imports") if isinstance(meta.get("imports"), dict) else {}
+    new_meta = {
+        "name": target.name,
+        "title": meta.get("title") or f"{Path(path).stem} (imported survey)",
+        "synthetic": False,
+    }
+    for k, v in meta.items():
+        if k not in new_meta and k != "imports":
+            new_meta[k] = v
+    new_meta.setdefault("source", file)
+    new_meta["imports"] = {
+        **imports,
+        "survey": {
+            "command": "survey",
+            "source": file,
+            "format": survey.kind,
+            "respondents": len(table),
+            "scales": list(checked),
+        },
+    }
+    with staged_target(target, kind="survey") as stage:
+        write_csv(table, stage.folder / "survey.csv")
+        write_csv(dict_frame, stage.folder / "survey_dictionary.csv")
+        if scales_path is not None and scales_path.resolve() != (target / "scales.yml").resolve():
+            shutil.copyfile(scales_path, stage.folder / "scales.yml")
+        write_meta(stage.folder, new_meta)
+        pseudo.write(stage.folder, previous=previous)
+    return SurveyImportResult(
+        path=target,
+        source=file,
+        respondents=len(table),
+        columns=table.shape[1],
+        labelled=labelled,
+        checked_scales=checked,
+        dropped=tuple(dropped),
+        warnings=tuple(warnings),
+    )

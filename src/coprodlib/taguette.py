@@ -1,0 +1,376 @@
+"""Import Taguette project exports (SQLite) into a dataset folder.
+
+Taguette cannot export a ``.qdpx``; its "Export project" gives an SQLite database with
+``projects``, ``documents`` (the text as sanitised HTML), ``tags``, ``highlights``
+(``start_offset``/``end_offset`` counted in UTF-8 bytes over the text of the document's HTML,
+tags not counted) and ``highlight_tags``. :func:`read_taguette` reads it into the same
+:class:`~coprodlib.refi.QdaProject` as a REFI-QDA project, so :func:`import_taguette` writes
+the same dataset folder (see :func:`coprodlib.refi.import_qdpx`): one segment per tagged
+highlight, one coding per tag on it, the coder taken from Taguette's command log.
+
+Each highlight is checked twice: its offsets must lie on character boundaries of the
+document text, and the text they select must equal the text of the snippet Taguette stored
+with the highlight (white space aside).
+
+The database is opened read-only and immutable (nothing is written beside it), with
+untrusted schema code disabled; only plain tables are read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import qdc
+from .errors import DataError, Problem
+from .importing import check_target
+from .refi import (
+    ImportResult,
+    QdaProject,
+    Selection,
+    Source,
+    _raise_all,
+    convert_offsets,
+    write_project,
+)
+from .taxonomy import Codebook, get_codebook
+
+__all__ = ["html_text", "import_taguette", "read_taguette"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_TABLES = ("projects", "documents", "tags", "highlights", "highlight_tags")
+_SPACE = re.compile(r"\s+")
+_HTML_SPACE = " \t\n\f\r"
+
+
+class _TextParser(HTMLParser):
+    """The text nodes of an HTML document, as Taguette (html5lib + BeautifulSoup) sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.started = False
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.started = True
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        self.started = True
+
+    def handle_data(self, data: str) -> None:
+        if not self.started:  # html5lib drops white space before the first tag or text
+            data = data.lstrip(_HTML_SPACE)
+            if not data:
+                return
+            self.started = True
+        self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The text Taguette counts highlight offsets over: the HTML's text nodes, entities
+    decoded, line ends normalised to LF, leading white space dropped.
+
+    >>> html_text("<p>caf&eacute;</p>\\r\\n<p>b</p>")
+    'café\\nb'
+    """
+    parser = _TextParser()
+    parser.feed(re.sub(r"\r\n?", "\n", html))
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
+    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    file = path.name
+    if not path.is_file():
+        raise _fail(str(path), "an existing Taguette project export (no such file)", "missing")
+    with path.open("rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        hint = (
+            " (this looks like a zip: for a .qdpx use `coprod import qdpx`)"
+            if head[:2] == b"PK"
+            else ""
+        )
+        raise _fail(
+            file,
+            "a Taguette project export, which is an SQLite database (this file is not one)" + hint,
+            "not_sqlite",
+        )
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise _fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
+    return conn
+
+
+def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]:
+    try:
+        tables = {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    except sqlite3.Error as exc:
+        raise _fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
+    missing = [t for t in _TABLES if t not in tables]
+    if missing:
+        raise _fail(
+            file,
+            "a Taguette project export with the tables "
+            f"{', '.join(_TABLES)} (missing: {', '.join(missing)})",
+            "missing",
+        )
+    queries = {
+        "projects": "SELECT id, name FROM projects",
+        "documents": "SELECT id, name, contents, project_id FROM documents ORDER BY id",
+        "tags": "SELECT id, path, description, project_id FROM tags ORDER BY id",
+        "highlights": "SELECT id, document_id, start_offset, end_offset, snippet "
+        "FROM highlights ORDER BY document_id, start_offset, id",
+        "highlight_tags": "SELECT highlight_id, tag_id FROM highlight_tags",
+    }
+    out = {}
+    try:
+        for name, sql in queries.items():
+            cur = conn.execute(sql)
+            cols = [d[0] for d in cur.description]
+            out[name] = pd.DataFrame(cur.fetchall(), columns=cols, dtype=object)
+        out["commands"] = (
+            pd.DataFrame(
+                conn.execute(
+                    "SELECT user_login, payload FROM commands "
+                    "WHERE payload LIKE '%highlight_%' ORDER BY id"
+                ).fetchall(),
+                columns=["user_login", "payload"],
+                dtype=object,
+            )
+            if "commands" in tables
+            else pd.DataFrame(columns=["user_login", "payload"], dtype=object)
+        )
+    except sqlite3.Error as exc:
+        raise _fail(file, f"the columns a Taguette 1.x export has ({exc})", "unreadable") from None
+    return out
+
+
+def _coders(commands: pd.DataFrame) -> dict[int, str]:
+    """Who last added or edited each highlight, from the command log."""
+    out: dict[int, str] = {}
+    for login, payload in zip(commands["user_login"], commands["payload"], strict=True):
+        try:
+            data = json.loads(payload)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("type") not in ("highlight_add",):
+            continue
+        hid = data.get("highlight_id")
+        if isinstance(hid, int) and isinstance(login, str) and login.strip():
+            out[hid] = login.strip()
+    return out
+
+
+def _codes_frame(tags: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    paths = [str(p) for p in tags["path"]]
+    descriptions = [None if d is None else str(d) for d in tags["description"]]
+    match = cb.match(paths)
+    meta_ids = [qdc._split_description(d)[1].get("id") for d in descriptions]
+    matched, by = [], []
+    for k, mid in enumerate(meta_ids):
+        if mid is not None and mid in cb:
+            matched.append(mid)
+            by.append("id")
+        else:
+            hit = match["matched_id"].iat[k]
+            matched.append(None if pd.isna(hit) else hit)
+            by.append(None if pd.isna(hit) else match["matched_by"].iat[k])
+    return pd.DataFrame(
+        {
+            "path": paths,
+            "name": paths,
+            "guid": [f"tag-{t}" for t in tags["id"]],
+            "parent_path": None,
+            "description": descriptions,
+            "is_codable": True,
+            "matched_id": matched,
+            "matched_by": by,
+            "key": [f"tag-{t}" for t in tags["id"]],
+            "parent_key": None,
+        },
+        dtype=object,
+    )
+
+
+def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject:
+    """Read a Taguette SQLite project export.
+
+    Raises
+    ------
+    DataError
+        For a missing file, a file that is not SQLite, a database without Taguette's
+        tables, several projects in one file, a project without tagged highlights (pointing
+        to ``coprod codebook import`` for its codebook), tags or documents that do not
+        exist, and highlights whose offsets fall outside the document text, inside a
+        character, or select other text than Taguette's stored snippet.
+    """
+    cb = get_codebook() if cb is None else cb
+    path = Path(path)
+    file = path.name
+    conn = _connect(path)
+    try:
+        t = _read_tables(conn, file)
+    finally:
+        conn.close()
+    if len(t["projects"]) != 1:
+        raise _fail(
+            file,
+            f"an export of one Taguette project (this file holds {len(t['projects'])})",
+            "invalid",
+        )
+    project_name = str(t["projects"]["name"].iat[0] or "").strip() or path.stem
+    codes = _codes_frame(t["tags"], cb)
+    tag_key = dict(zip(t["tags"]["id"], codes["key"], strict=True))
+    coders = _coders(t["commands"])
+    tags_of: dict[Any, list[Any]] = {}
+    problems: list[Problem] = []
+    for hid, tid in zip(t["highlight_tags"]["highlight_id"], t["highlight_tags"]["tag_id"],
+                        strict=True):  # fmt: skip
+        if tid not in tag_key:
+            problems.append(
+                Problem(
+                    file=file,
+                    value=tid,
+                    expected=f"a tag that exists (highlight {hid} is tagged with an unknown "
+                    "tag id)",
+                    kind="unknown_code",
+                )
+            )
+            continue
+        tags_of.setdefault(hid, []).append(tid)
+
+    sources: list[Source] = []
+    texts: dict[Any, str] = {}
+    for did, name, contents in zip(t["documents"]["id"], t["documents"]["name"],
+                                   t["documents"]["contents"], strict=True):  # fmt: skip
+        key = f"doc-{did}"
+        sources.append(Source(key=key, name=str(name or "").strip() or key))
+        texts[did] = html_text(str(contents or ""))
+
+    by_key = {s.key: s for s in sources}
+    selections: list[Selection] = []
+    hl = t["highlights"]
+    hl = hl[hl["id"].isin(list(tags_of))]
+    untagged = len(t["highlights"]) - len(hl)
+    for did, group in hl.groupby("document_id", sort=False):
+        if did not in texts:
+            problems.append(
+                Problem(
+                    file=file,
+                    value=did,
+                    kind="foreign_key",
+                    expected="highlights on documents that exist",
+                )  # fmt: skip
+            )
+            continue
+        text = texts[did]
+        s_cp, e_cp, status = convert_offsets(
+            text, group["start_offset"].tolist(), group["end_offset"].tolist(), "utf8"
+        )
+        for k, row in enumerate(group.itertuples(index=False)):
+            label = f"highlight {row.id} in document {did}"
+            if status[k] != "ok":
+                problems.append(
+                    Problem(
+                        file=file,
+                        value=(row.start_offset, row.end_offset),
+                        expected=f"offsets within the document's text on character "
+                        f"boundaries (0 to {len(text.encode('utf-8'))} UTF-8 bytes; {label})",
+                        kind="out_of_range",
+                    )
+                )
+                continue
+            selected = text[int(s_cp[k]) : int(e_cp[k])]
+            stored = html_text(str(row.snippet or ""))
+            if _SPACE.sub("", selected) != _SPACE.sub("", stored):
+                problems.append(
+                    Problem(
+                        file=file,
+                        value=selected[:60],
+                        expected=f"the text of the highlight's stored snippet {stored[:60]!r} "
+                        f"({label}: its offsets select other text)",
+                        kind="mismatch",
+                    )
+                )
+                continue
+            coder = coders.get(int(row.id)) if isinstance(row.id, int) else None
+            selections.append(
+                Selection(
+                    id=f"h{row.id}",
+                    source=f"doc-{did}",
+                    start=int(s_cp[k]),
+                    end=int(e_cp[k]),
+                    codes=[(tag_key[tid], coder) for tid in tags_of[row.id]],
+                )
+            )
+        by_key[f"doc-{did}"].text = text
+    _raise_all(problems)
+    if not selections:
+        raise _fail(
+            file,
+            "a Taguette project with tagged highlights; this one has none. To match its tags "
+            "to the codebook, export its codebook (.qdc) from Taguette and run: coprod "
+            "codebook import CODEBOOK.qdc",
+            "no_codings",
+        )
+    warnings = []
+    if untagged:
+        warnings.append(f"{untagged} highlight(s) without tags not imported")
+    return QdaProject(
+        file=file,
+        command="taguette",
+        name=project_name,
+        origin="Taguette",
+        codes=codes,
+        sources=sources,
+        selections=selections,
+        cases=[],
+        offsets="UTF-8 bytes over the text of the document's HTML (Taguette), converted to "
+        "code points",
+        warnings=warnings,
+    )
+
+
+def import_taguette(
+    path: Path | str,
+    to: Path | str,
+    *,
+    code_map: Path | str | None = None,
+    documents: Path | str | None = None,
+    keep_text: bool = False,
+    cb: Codebook | None = None,
+) -> ImportResult:
+    """Import a Taguette project export into a dataset folder.
+
+    Writes the same files as :func:`coprodlib.refi.import_qdpx`; ``--keep-text`` keeps the
+    highlighted text as Taguette shows it (the text of the document's HTML). The parameters
+    are those of :func:`~coprodlib.refi.import_qdpx` without the offset options.
+
+    Raises
+    ------
+    DataError
+        See :func:`read_taguette`; nothing is written then.
+    """
+    cb = get_codebook() if cb is None else cb
+    check_target(Path(to).expanduser().absolute(), "qualitative")
+    project = read_taguette(path, cb=cb)
+    return write_project(
+        project, to, code_map=code_map, documents=documents, keep_text=keep_text, cb=cb
+    )

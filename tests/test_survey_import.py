@@ -1,0 +1,284 @@
+"""Survey exports (`coprod import survey`): SPSS value labels become categories (Likert items
+keep their numbers), variable labels go to the data dictionary, Likert answers are checked
+against scales.yml, respondents are pseudonymised and identifying columns dropped."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from coprodlib import cli
+from coprodlib.errors import DataError
+from coprodlib.importing import register
+from coprodlib.pseudonyms import KEY_FILE, Pseudonymizer
+from coprodlib.refi import import_qdpx
+from coprodlib.survey_import import import_survey, read_survey_file
+
+SCALES = """likert: {low: 1, high: 5}
+scales:
+  trust:
+    label: Trust in the city
+    items: [t1, t2, t3]
+    reversed: [t3]
+conditions: {column: vignette, levels: [control, conflict]}
+choices: {column: coping, levels: [avoidance, escalation, balancing]}
+"""
+LIKERT = {1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"}
+
+
+def spss(path: Path, t1=(1, 5, 3, 4)) -> Path:
+    frame = pd.DataFrame(
+        {
+            "ResponseId": ["R_a1", "R_a2", "R_a3", "R_a4"],
+            "vignette": [1.0, 2.0, 1.0, 2.0],
+            "role": [1.0, 2.0, 3.0, 1.0],
+            "t1": [float(v) for v in t1],
+            "t2": [2.0, 2.0, None, 5.0],
+            "t3": [4.0, 1.0, 3.0, 3.0],
+            "coping": [1.0, 3.0, 2.0, 3.0],
+            "IPAddress": ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"],
+            "age": [34.0, 51.0, 45.0, 29.0],
+        }
+    )
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={
+            "vignette": "Vignette shown",
+            "role": "Your role in the project",
+            "t1": "The city keeps its promises",
+            "t2": "The city listens to residents",
+            "t3": "The city ignores our advice",
+            "coping": "What would you do?",
+            "age": "Age in years",
+        },
+        variable_value_labels={
+            "vignette": {1: "control", 2: "conflict"},
+            "role": {1: "citizen", 2: "professional", 3: "public manager"},
+            "t1": LIKERT,
+            "t2": LIKERT,
+            "t3": LIKERT,
+            "coping": {1: "avoidance", 2: "escalation", 3: "balancing"},
+        },
+        variable_measure={
+            "vignette": "nominal",
+            "role": "nominal",
+            "t1": "ordinal",
+            "t2": "ordinal",
+            "t3": "ordinal",
+            "coping": "nominal",
+            "age": "scale",
+        },
+    )
+    return path
+
+
+def tree(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def run_cli(*argv: str) -> int:
+    parser = cli.build_parser()
+    wired = any(
+        isinstance(a, argparse._SubParsersAction) and "import" in a.choices for a in parser._actions
+    )
+    if wired:
+        return cli.main(list(argv))
+    parser = argparse.ArgumentParser(prog="coprod")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(list(argv))
+    try:
+        return int(args.func(args) or 0)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+@pytest.fixture
+def scales(tmp_path) -> Path:
+    path = tmp_path / "scales.yml"
+    path.write_text(SCALES, encoding="utf-8")
+    return path
+
+
+def test_spss_value_labels_become_categories_and_labels_go_to_the_dictionary(tmp_path, scales):
+    sav = spss(tmp_path / "survey.sav")
+    to = tmp_path / "sv"
+    result = import_survey(sav, to, scales=scales)
+    assert result.respondents == 4 and result.labelled == 6
+    assert result.dropped == ("IPAddress",) and result.checked_scales == ("trust",)
+    survey = read_csv(to / "survey.csv")
+    assert survey.columns.tolist() == [
+        "respondent_id", "vignette", "role", "t1", "t2", "t3", "coping", "age",
+    ]  # fmt: skip
+    assert survey["vignette"].tolist() == ["control", "conflict", "control", "conflict"]
+    # role labels that name codebook roles become role ids
+    assert survey["role"].tolist() == ["citizen", "professional", "public_manager", "citizen"]
+    assert survey["coping"].tolist() == ["avoidance", "balancing", "escalation", "balancing"]
+    assert survey["t1"].tolist() == ["1", "5", "3", "4"]  # Likert items keep their numbers
+    assert survey["t2"].tolist() == ["2", "2", "", "5"]
+    assert survey["age"].tolist() == ["34", "51", "45", "29"]
+    pseudo = Pseudonymizer.for_folder(to)
+    assert survey["respondent_id"].tolist() == [
+        pseudo("respondent", f"R_a{k}") for k in range(1, 5)
+    ]
+    key = read_csv(to / KEY_FILE)
+    assert set(key["original"]) == {"R_a1", "R_a2", "R_a3", "R_a4"}
+    assert "10.0.0" not in (to / "survey.csv").read_text(encoding="utf-8")
+
+    dic = read_csv(to / "survey_dictionary.csv").set_index("source_column")
+    assert dic.loc["t1", "label"] == "The city keeps its promises"
+    assert dic.loc["t1", "value_labels"].startswith("1=Strongly disagree | 2=Disagree")
+    assert dic.loc["t1", "scale"] == "trust" and dic.loc["t1", "type"] == "number"
+    assert dic.loc["role", "type"] == "category" and "role ids" in dic.loc["role", "note"]
+    assert dic.loc["role", "value_labels"] == "1=citizen | 2=professional | 3=public manager"
+    assert dic.loc["IPAddress", "type"] == "dropped" and dic.loc["IPAddress", "column"] == ""
+    assert dic.loc["age", "label"] == "Age in years"
+    assert (to / "scales.yml").read_text(encoding="utf-8") == SCALES
+    meta = (to / "dataset.yml").read_text(encoding="utf-8")
+    assert "synthetic: false" in meta and "format: sav" in meta
+
+
+def test_likert_answers_outside_the_scale_are_refused(tmp_path, scales, capsys):
+    sav = spss(tmp_path / "survey.sav", t1=(1, 7, 3, 4))
+    before = tree(tmp_path)
+    with pytest.raises(DataError, match=r"row 3, column 't1': found 7; expected an answer from 1"):
+        import_survey(sav, tmp_path / "sv", scales=scales)
+    assert run_cli("import", "survey", str(sav), "--to", str(tmp_path / "sv"), "--scales",
+                   str(scales)) == 1  # fmt: skip
+    assert "found 7" in capsys.readouterr().err
+    assert tree(tmp_path) == before
+
+
+def test_without_scales_measurement_level_decides(tmp_path):
+    sav = spss(tmp_path / "survey.sav")
+    result = import_survey(sav, tmp_path / "sv")
+    survey = read_csv(tmp_path / "sv" / "survey.csv")
+    assert survey["t1"].tolist() == ["1", "5", "3", "4"]  # ordinal: numbers kept
+    assert survey["vignette"].iloc[0] == "control"  # nominal: labels
+    assert any("scales.yml" in w for w in result.warnings)
+    assert not (tmp_path / "sv" / "scales.yml").exists()
+
+
+def test_csv_with_bom_semicolons_and_qualtrics_header_rows(tmp_path, scales):
+    csv = tmp_path / "qualtrics.csv"
+    lines = [
+        "ResponseId;vignette;t1;t2;t3;coping;RecipientEmail",
+        "Response ID;Which vignette;Keeps promises;Listens;Ignores advice;Choice;Email",
+        '{"ImportId":"_recordId"};{"ImportId":"v"};{"ImportId":"QID1"};{"ImportId":"QID2"};'
+        '{"ImportId":"QID3"};{"ImportId":"QID4"};{"ImportId":"email"}',
+        "R_1;control;4;5;1;balancing;a@example.org",
+        "R_2;conflict;2;;3;avoidance;b@example.org",
+    ]
+    csv.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8"))
+    to = tmp_path / "sv"
+    result = import_survey(csv, to, scales=scales)
+    assert result.respondents == 2 and result.dropped == ("RecipientEmail",)
+    survey = read_csv(to / "survey.csv")
+    assert survey["t1"].tolist() == ["4", "2"] and survey["coping"].tolist() == ["balancing",
+                                                                                  "avoidance"]  # fmt: skip
+    dic = read_csv(to / "survey_dictionary.csv").set_index("source_column")
+    assert dic.loc["t1", "label"] == "Keeps promises"
+    assert "example.org" not in (to / "survey.csv").read_text(encoding="utf-8")
+
+
+def test_xlsx_with_sheet_and_numbered_respondents(tmp_path, scales):
+    path = tmp_path / "survey.xlsx"
+    frame = pd.DataFrame(
+        {"vignette": ["control", "conflict"], "t1": [1, 2], "t2": [3, 4], "t3": [5, 1],
+         "coping": ["avoidance", "escalation"]}
+    )  # fmt: skip
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="readme", index=False)
+        frame.to_excel(xl, sheet_name="answers", index=False)
+    result = import_survey(path, tmp_path / "sv", scales=scales, sheet="answers")
+    survey = read_csv(tmp_path / "sv" / "survey.csv")
+    assert survey["respondent_id"].tolist() == ["r00001", "r00002"]
+    assert survey["t3"].tolist() == ["5", "1"]
+    assert any("numbered" in w for w in result.warnings)
+
+
+def test_bad_inputs_are_refused(tmp_path, scales):
+    sav = spss(tmp_path / "survey.sav")
+    with pytest.raises(DataError, match="--id-column"):
+        import_survey(sav, tmp_path / "sv", id_column="participant")
+    dup = tmp_path / "dup.csv"
+    dup.write_text("respondent_id,t1\nr1,3\nr1,4\n", encoding="utf-8")
+    with pytest.raises(DataError, match="used once"):
+        import_survey(dup, tmp_path / "sv")
+    odd = tmp_path / "survey.json"
+    odd.write_text("{}", encoding="utf-8")
+    with pytest.raises(DataError, match=r"\.sav"):
+        import_survey(odd, tmp_path / "sv")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("respondent_id,ort\nr1,K\xf6ln\n".encode("latin-1"))
+    with pytest.raises(DataError, match="UTF-8"):
+        import_survey(latin, tmp_path / "sv")
+    broken = tmp_path / "broken.sav"
+    broken.write_bytes(b"not spss at all")
+    with pytest.raises(DataError, match="SPSS"):
+        import_survey(broken, tmp_path / "sv")
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w") as zf:
+        zf.writestr("../../evil.xml", b"x")
+    with pytest.raises(DataError, match="'..'"):
+        import_survey(bomb, tmp_path / "sv")
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    (demo / "dataset.yml").write_text("synthetic: true\n", encoding="utf-8")
+    with pytest.raises(DataError, match="synthetic"):
+        import_survey(sav, demo, scales=scales)
+    assert not (tmp_path / "sv").exists()
+    assert read_survey_file(sav).value_labels["vignette"] == {1: "control", 2: "conflict"}
+
+
+QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" origin="QualCoder 3.5" name="Survey study">
+  <CodeBook><Codes><Code guid="6F000000-0000-4000-8000-000000000001" name="Trade-off"
+    isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="5A000000-0000-4000-8000-000000000001" name="Interview 1">
+    <PlainTextContent>We chose speed over care.</PlainTextContent>
+    <PlainTextSelection guid="AE000000-0000-4000-8000-000000000001" startPosition="9"
+      endPosition="24"><Coding guid="9D000000-0000-4000-8000-000000000001">
+      <CodeRef targetGUID="6F000000-0000-4000-8000-000000000001"/></Coding>
+    </PlainTextSelection></TextSource></Sources>
+</Project>"""
+
+
+def test_survey_added_to_an_imported_project_validates(tmp_path, scales):
+    from coprodlib.dataset import validate
+
+    project = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(project, "w") as zf:
+        zf.writestr("project.qde", QDE)
+    to = tmp_path / "data" / "study"
+    import_qdpx(project, to, keep_text=True)
+    segments = (to / "segments.csv").read_bytes()
+    salt = (to / ".coprod_salt").read_bytes()
+    assert run_cli("import", "survey", str(spss(tmp_path / "s.sav")), "--to", str(to),
+                   "--scales", str(scales)) == 0  # fmt: skip
+    assert (to / "segments.csv").read_bytes() == segments
+    assert (to / ".coprod_salt").read_bytes() == salt
+    assert read_csv(to / "segments.csv")["text"].tolist() == ["speed over care"]
+    assert validate(to) == []
+    meta = (to / "dataset.yml").read_text(encoding="utf-8")
+    assert "qualitative:" in meta and "survey:" in meta
+    key = read_csv(to / KEY_FILE)
+    assert {"participant", "document", "respondent"} <= set(key["kind"])
+    # the qualitative import can be re-run: the survey stays
+    import_qdpx(project, to)
+    assert (to / "survey.csv").is_file() and validate(to) == []
+    # and so can the survey import (scales.yml already in the folder is used)
+    first = read_csv(to / "survey.csv")["respondent_id"].tolist()
+    import_survey(tmp_path / "s.sav", to)
+    assert read_csv(to / "survey.csv")["respondent_id"].tolist() == first
