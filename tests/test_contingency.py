@@ -293,3 +293,34 @@ def test_wrong_arguments():
         crosstab_test(PARTY.to_dict(), "gender", "party")
     with pytest.raises(DataError, match="did you mean 'case'"):
         compare_groups(PARTY.assign(case="a"), "gender", "party", by="cases", count="n")
+
+
+def test_compare_groups_vectorised_equals_one_test_per_group() -> None:
+    """The stacked (all groups at once) statistics equal crosstab_test's, which come from
+    pingouin.chi2_independence: an independent implementation of the same test."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    df = pd.DataFrame(
+        {
+            "study": rng.choice(["s1", "s2"], n),
+            "case": rng.choice([f"c{i:02d}" for i in range(12)], n),
+            "role": rng.choice(["citizen", "servant", "third"], n, p=[0.5, 0.4, 0.1]),
+            "family": rng.choice(["avoid", "escalate", "trade", "balance"], n),
+        }
+    )
+    df.loc[df["case"] == "c00", "role"] = "citizen"  # one role only: not testable
+    df = df[~((df["case"] == "c01") & (df.index % 5 != 0))]  # a small case: exact p needed
+    table = compare_groups(df, "role", "family", by=["study", "case"])
+    assert len(table) == df.groupby(["study", "case"]).ngroups
+    for row in table.itertuples(index=False):
+        group = df[(df["study"] == row.study) & (df["case"] == row.case)]
+        if row.case == "c00":
+            assert np.isnan(row.chi2) and pd.isna(row.dof) and row.n == len(group)
+            continue
+        ref = crosstab_test(group, "role", "family").stats.iloc[0]
+        for col in ("n", "chi2", "dof", "pval", "cramer_v", "min_expected", "small_expected"):
+            assert float(getattr(row, col)) == pytest.approx(float(ref[col]), rel=1e-9), col
+        assert row.exact == ref["exact"] and row.exact_method == ref["exact_method"]
+        if ref["exact"]:
+            assert row.exact_pval == pytest.approx(ref["exact_pval"])
+    assert table.loc[table["case"] == "c01", "exact"].all()

@@ -454,6 +454,76 @@ def adjust_pvalues(pvals: Any, method: str = "holm") -> Any:
     return pd.Series(out, index=index, name="p_adjusted") if index is not None else out
 
 
+def _stacked_pearson(
+    data: pd.DataFrame, by_cols: list[Hashable], x: Hashable, y: Hashable, count: Hashable | None
+) -> pd.DataFrame:
+    """Pearson's test for every group at once: one (groups x rows x columns) array of counts.
+
+    Gives, per group, the statistics :func:`crosstab_test` reports without an exact p-value
+    (the same formulas, vectorised over groups), whether Cochran's rule asks for an exact one,
+    and the row labels of the group so that those few groups can be tested one by one.
+    """
+    cols = [*by_cols, x, y] + ([count] if count is not None else [])
+    keep = np.flatnonzero(data[[*by_cols, x, y]].notna().all(axis=1).to_numpy())
+    frame = data[cols].iloc[keep].reset_index(drop=True)
+    if count is not None:
+        weights = pd.to_numeric(frame[count], errors="coerce")
+        bad = weights.isna() & frame[count].notna()
+        bad |= weights.notna() & ((weights < 0) | (weights != np.round(weights)))
+        if bad.any():  # let crosstab_test name the rows
+            _observed_table(data, x, y, count)
+        w = weights.fillna(0).to_numpy(dtype=float)
+    else:
+        w = np.ones(len(frame))
+    grouper = frame.groupby(by_cols, sort=True, observed=True)
+    g = grouper.ngroup().to_numpy()
+    members = grouper.indices  # group key -> positions in frame, in sorted key order
+    keys = [k if isinstance(k, tuple) else (k,) for k in members]
+    row_levels, col_levels = levels_of(frame[x]), levels_of(frame[y])
+    xi = pd.Categorical(frame[x], categories=row_levels).codes
+    yi = pd.Categorical(frame[y], categories=col_levels).codes
+    n_g, n_r, n_c = len(keys), len(row_levels), len(col_levels)
+    flat = (g * n_r + xi) * n_c + yi
+    obs = np.bincount(flat, weights=w, minlength=n_g * n_r * n_c).reshape(n_g, n_r, n_c)
+    rows, columns = obs.sum(axis=2), obs.sum(axis=1)
+    n = rows.sum(axis=1)
+    r_nz, c_nz = (rows > 0).sum(axis=1), (columns > 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exp = rows[:, :, None] * columns[:, None, :] / n[:, None, None]
+        cell = (rows > 0)[:, :, None] & (columns > 0)[:, None, :]
+        chi2 = np.where(cell, (obs - exp) ** 2 / np.where(cell, exp, 1.0), 0.0).sum(axis=(1, 2))
+        dof = (r_nz - 1) * (c_nz - 1)
+        testable = (r_nz >= 2) & (c_nz >= 2)
+        pval = np.where(testable, stats.chi2.sf(chi2, np.maximum(dof, 1)), np.nan)
+        cramer = np.sqrt(chi2 / (n * (np.minimum(r_nz, c_nz) - 1)))
+        n_cells = cell.sum(axis=(1, 2))
+        small = (cell & (exp < 5)).sum(axis=(1, 2)) / n_cells
+        min_exp = np.where(cell, exp, np.inf).min(axis=(1, 2))
+    index = pd.MultiIndex.from_tuples(keys, names=by_cols)
+    out = pd.DataFrame(
+        {
+            "x": str(x),
+            "y": str(y),
+            "n": n.astype("int64"),
+            "chi2": np.where(testable, chi2, np.nan),
+            "dof": pd.array(np.where(testable, dof, 0), dtype="Int64"),
+            "pval": pval,
+            "cramer_v": np.where(testable, cramer, np.nan),
+            "min_expected": np.where(testable, min_exp, np.nan),
+            "small_expected": np.where(testable, small, np.nan),
+            "exact": False,
+            "exact_method": "",
+            "exact_pval": np.nan,
+            "testable": testable,
+            "needs_exact": testable & ((small > 0.2) | (min_exp < 1)),
+        },
+        index=index,
+    )
+    out.loc[~testable, "dof"] = pd.NA
+    out["rows"] = [keep[pos] for pos in members.values()]  # positions in data
+    return out
+
+
 def compare_groups(
     data: pd.DataFrame,
     x: Hashable,
@@ -512,25 +582,21 @@ def compare_groups(
         data, {f"by[{i}]" if len(by_cols) > 1 else "by": c for i, c in enumerate(by_cols)}
     )
 
+    stacked = _stacked_pearson(data, by_cols, x, y, count)
     rows = []
-    for key, group in data.groupby(by_cols, sort=True, dropna=True, observed=True):
-        keys = dict(zip(by_cols, key, strict=True))
-        try:
-            stats_row = crosstab_test(
+    for i, key in enumerate(stacked.index):
+        row = stacked.iloc[[i]].reset_index(drop=True)
+        needs_exact = bool(exact) if exact != "auto" else bool(row["needs_exact"].iat[0])
+        if row["testable"].iat[0] and needs_exact:
+            group = data.iloc[stacked["rows"].iat[i]]
+            row = crosstab_test(
                 group, x, y, count=count, exact=exact, n_resamples=n_resamples, seed=seed
             ).stats
-        except DataError as err:
-            if not any(p.kind in ("too_few_levels", "empty") for p in err.problems):
-                raise
-            sub = group.dropna(subset=[x, y])
-            n = int(sub[count].sum()) if count is not None else len(sub)
-            stats_row = pd.DataFrame(
-                [{"x": str(x), "y": str(y), "n": n, "exact": False, "exact_method": ""}],
-                columns=STATS_COLUMNS,
-            )
-        for column, value in keys.items():
-            stats_row[column] = value
-        rows.append(stats_row)
+        else:
+            row = row[STATS_COLUMNS].copy()
+        for column, value in zip(by_cols, key, strict=True):
+            row[column] = value
+        rows.append(row)
     if not rows:
         raise DataError(
             Problem(

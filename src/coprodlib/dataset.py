@@ -406,7 +406,7 @@ def _schema(rule: TableRule) -> Any:
                 pa.Check(lambda s: s.str.strip().str.len() > 0, element_wise=False, error="text")
             )
         columns[col.name] = pa.Column(
-            "Int64" if col.kind == "int" else object,
+            "Int64" if col.kind == "int" else None,  # text is read as text: no dtype check
             nullable=col.nullable,
             unique=col.unique,
             required=col.required,
