@@ -10,19 +10,16 @@ code references are counted independently with a plain XML parse.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from helpers import read_csv, run_cli, tree
 
 from coprodlib import cli, qdc
 from coprodlib.errors import DataError
-from coprodlib.importing import register
 from coprodlib.paths import project_root
 from coprodlib.pseudonyms import KEY_FILE, SALT_FILE, Pseudonymizer
 from coprodlib.qdc import import_codebook
@@ -164,37 +161,10 @@ def write_qdpx(path: Path, qde: bytes, members: dict[str, bytes] | None = None,
     return path
 
 
-def tree(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def validate(folder: Path) -> list:
     from coprodlib.dataset import validate as _validate
 
     return _validate(folder)
-
-
-def run_cli(*argv: str) -> int:
-    """``coprod ARGS`` in process: through cli.main once it has the import command, else
-    through a parser built with importing.register (as cli.py will)."""
-    parser = cli.build_parser()
-    wired = any(
-        isinstance(a, argparse._SubParsersAction) and "import" in a.choices for a in parser._actions
-    )
-    if wired:
-        return cli.main(list(argv))
-    parser = argparse.ArgumentParser(prog="coprod")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    try:
-        return int(args.func(args) or 0)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
 
 
 # ----------------------------------------------------------------------------- offsets

@@ -4,18 +4,15 @@ against scales.yml, respondents are pseudonymised and identifying columns droppe
 
 from __future__ import annotations
 
-import argparse
-import sys
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 import pytest
+from helpers import read_csv, run_cli, tree
 
-from coprodlib import cli
 from coprodlib.errors import DataError
-from coprodlib.importing import register
 from coprodlib.pseudonyms import KEY_FILE, Pseudonymizer
 from coprodlib.refi import import_qdpx
 from coprodlib.survey_import import import_survey, read_survey_file
@@ -77,31 +74,6 @@ def spss(path: Path, t1=(1, 5, 3, 4)) -> Path:
         },
     )
     return path
-
-
-def tree(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def run_cli(*argv: str) -> int:
-    parser = cli.build_parser()
-    wired = any(
-        isinstance(a, argparse._SubParsersAction) and "import" in a.choices for a in parser._actions
-    )
-    if wired:
-        return cli.main(list(argv))
-    parser = argparse.ArgumentParser(prog="coprod")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    try:
-        return int(args.func(args) or 0)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
 
 
 @pytest.fixture

@@ -9,19 +9,17 @@ and write nothing. The real export in ../shared/taguette is imported where it ex
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import read_csv, run_cli, tree
 
 from coprodlib import cli
 from coprodlib.errors import DataError
-from coprodlib.importing import register
 from coprodlib.paths import project_root
 from coprodlib.pseudonyms import KEY_FILE
 from coprodlib.taguette import html_text, import_taguette, read_taguette
@@ -114,31 +112,6 @@ def make_db(path: Path, highlights=HIGHLIGHTS, *, offsets=None, snippet=None, ta
     conn.commit()
     conn.close()
     return path
-
-
-def tree(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def run_cli(*argv: str) -> int:
-    parser = cli.build_parser()
-    wired = any(
-        isinstance(a, argparse._SubParsersAction) and "import" in a.choices for a in parser._actions
-    )
-    if wired:
-        return cli.main(list(argv))
-    parser = argparse.ArgumentParser(prog="coprod")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    try:
-        return int(args.func(args) or 0)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
 
 
 def validate(folder: Path) -> list:

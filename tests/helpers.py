@@ -1,0 +1,24 @@
+"""Small helpers shared by the importer tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from coprodlib.cli import main
+
+
+def tree(folder: Path) -> set[str]:
+    """Every path below ``folder``, relative to it."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A written table as plain text cells (empty cells stay empty strings)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def run_cli(*argv: str) -> int:
+    """``coprod ARGS`` in process; returns the exit code."""
+    return main(list(argv))
