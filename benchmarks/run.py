@@ -204,6 +204,17 @@ def _scales_file(scales: dict[str, Any], tmp: Path) -> Path:
     return path
 
 
+#: What the floor notebook does: import every library the workbook's notebooks use (the
+#: library's modules are imported lazily, so they are named one by one) and nothing else.
+FLOOR_IMPORTS = """
+import matplotlib.pyplot as plt
+import pingouin, seaborn, statsmodels.api
+import coprodlib as cp
+from coprodlib import contingency, dataset, describe, plots, qualitative, reliability, survey
+cp.setup_notebook()
+""".strip()
+
+
 def _empty_notebook(path: Path) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
@@ -211,9 +222,7 @@ def _empty_notebook(path: Path) -> None:
     nb = new_notebook(
         cells=[
             new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-            new_code_cell(
-                "import matplotlib.pyplot as plt\nimport coprodlib as cp\ncp.setup_notebook()"
-            ),
+            new_code_cell(FLOOR_IMPORTS),
         ]
     )
     nb.metadata["kernelspec"] = {
