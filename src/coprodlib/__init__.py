@@ -63,6 +63,7 @@ _WHERE: dict[str, str] = {
     "scale_reliability": "survey",
     "scale_scores": "survey",
     "trait_correlations": "survey",
+    "trait_effects": "survey",
     "Codebook": "taxonomy",
     "Entry": "taxonomy",
     "codebook": "taxonomy",
@@ -135,6 +136,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         scale_reliability,
         scale_scores,
         trait_correlations,
+        trait_effects,
     )
     from .taxonomy import Codebook, Entry, codebook, export_codebook, get_codebook, read_codebook
 
@@ -211,6 +213,7 @@ __all__ = [
     "condition_effects",
     "group_difference",
     "trait_correlations",
+    "trait_effects",
     # notebooks
     "setup_notebook",
     "report_section",
