@@ -330,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, 1 repeat")
     parser.add_argument("--skip-batch", action="store_true", help="leave out the batch runner")
+    parser.add_argument(
+        "--skip-analyses", action="store_true", help="only the batch runner benchmark"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     args.cases, args.codings, args.respondents, args.batch_cases = 200, 1_000_000, 20_000, 20
@@ -339,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="coprod-bench-"))
     os.environ.setdefault("COPROD_ROOT", str(project_root()))
     try:
-        bench_analyses(args, tmp)
+        if not args.skip_analyses:
+            bench_analyses(args, tmp)
         if not args.skip_batch:
             bench_batch(args, tmp)
     finally:
