@@ -315,3 +315,14 @@ def test_copy_of_demo_with_semicolons_still_valid(tmp_path: Path) -> None:
     frame = pd.read_csv(target / "cases.csv", dtype=str, keep_default_na=False)
     frame.to_csv(target / "cases.csv", sep=";", index=False)
     assert cp.validate(target) == []
+
+
+def test_row_numbers_count_lines_of_multiline_cells(good: Path) -> None:
+    text = SEGMENTS.replace(
+        "s1,c1,p1,d1,0,40,We wanted everyone in but the rules said otherwise.",
+        's1,c1,p1,d1,0,40,"Interviewer: and then?\nWe wanted everyone in.\nThe rules said no."',
+    ).replace("5,30,", "five,30,")
+    (good / "segments.csv").write_text(text, encoding="utf-8")
+    (problem,) = cp.validate(good)
+    assert (problem.column, problem.value) == ("start", "five")
+    assert problem.row == 6  # record 3 starts on line 6: the first record spans lines 2-4

@@ -312,7 +312,45 @@ def read_table(path: Path) -> pd.DataFrame:
             Problem(file=file, expected=f"a well-formed CSV table ({err})", kind="syntax")
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if text.count("\n") + (not text.endswith("\n")) > len(frame) + 1:
+        # some quoted cells span several lines: keep each row's first line for the messages
+        frame.attrs["lines"] = _LineMap(_record_lines(text, sep)[: len(frame)])
     return frame
+
+
+class _LineMap:
+    """Line numbers of a table's records, kept in ``DataFrame.attrs`` (which pandas compares
+    and copies: this object compares by identity and is never copied)."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, starts: np.ndarray) -> None:
+        self.starts = starts
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def __deepcopy__(self, memo: dict) -> _LineMap:
+        return self
+
+
+def _record_lines(text: str, sep: str) -> np.ndarray:
+    """The line on which each data record of a CSV text starts (the header is line 1)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts, line = [], 1
+    for _ in reader:
+        starts.append(line)
+        line = reader.line_num + 1
+    return np.asarray(starts[1:], dtype=np.int64)
+
+
+def row_numbers(frame: pd.DataFrame, positions: Any) -> np.ndarray:
+    """Spreadsheet row numbers (header = 1) of the given 0-based record positions."""
+    positions = np.asarray(positions, dtype=np.int64)
+    lines = frame.attrs.get("lines")
+    return positions + 2 if lines is None else lines.starts[positions]
 
 
 def _read_meta(folder: Path, problems: list[Problem]) -> dict[str, Any]:
@@ -364,14 +402,15 @@ class _Collector:
         if len(positions) == 0:
             return
         vals = values if values is not None else (frame[column] if column else None)
-        for pos in positions[:MAX_PER_CHECK]:
+        numbers = row_numbers(frame, positions[:MAX_PER_CHECK])
+        for pos, line in zip(positions[:MAX_PER_CHECK], numbers, strict=True):
             value = None if vals is None else vals.iat[pos]
             if value is not None and pd.isna(value):
                 value = None
             self.add(
                 Problem(
                     file=file,
-                    row=int(pos) + 2,
+                    row=int(line),
                     column=column,
                     value=value,
                     expected=expected,
@@ -493,7 +532,7 @@ def _check_codes(
             present = present & ~values.isin(col.extra).to_numpy()
         if not present.any():
             continue
-        rows = np.flatnonzero(present) + 2
+        rows = row_numbers(frame, np.flatnonzero(present))
         found = cb.check(values[present], col.dimension, file=file, column=col.name, rows=rows)
         counts: dict[Any, int] = {}
         for p in found:
@@ -719,6 +758,7 @@ def _survey(
 def _typed(frame: pd.DataFrame, rule: TableRule, cb: Codebook) -> pd.DataFrame:
     """Ids as strings and codebook-valued columns as categoricals in codebook order."""
     frame = frame.copy()
+    frame.attrs.pop("lines", None)  # only needed for problem messages
     for col in rule.columns:
         if col.name not in frame.columns:
             continue
