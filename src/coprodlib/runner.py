@@ -295,6 +295,9 @@ def _execute(job: Job, *, show_code: bool) -> JobResult:
                 parameters=staged_params,
                 kernel_name="python3",
                 progress_bar=False,
+                # one write at the end instead of one (schema-validated) per cell: the
+                # runner's own CPU time competes with the kernels on a small machine
+                request_save_on_cell_execute=False,
                 cwd=str(job.notebook.parent),
             )
         except PapermillExecutionError as exc:
