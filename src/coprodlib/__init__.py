@@ -50,6 +50,7 @@ _WHERE: dict[str, str] = {
     "save_figure": "reporting",
     "save_table": "reporting",
     "setup_notebook": "reporting",
+    "show_figure": "reporting",
     "report_section": "reporting",
     "synthetic_banner": "reporting",
     "Scale": "survey",
@@ -122,6 +123,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         save_figure,
         save_table,
         setup_notebook,
+        show_figure,
         synthetic_banner,
     )
     from .survey import (
@@ -217,6 +219,7 @@ __all__ = [
     # notebooks
     "setup_notebook",
     "report_section",
+    "show_figure",
     "save_table",
     "save_figure",
     "synthetic_banner",

@@ -21,6 +21,7 @@ __all__ = [
     "save_figure",
     "synthetic_banner",
     "output_folder",
+    "show_figure",
     "report_section",
 ]
 
@@ -193,6 +194,28 @@ def save_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     write_bytes_atomic(folder / "figures" / f"{name}.png", buf.getvalue())
+
+
+def show_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> None:
+    """Show a figure in the notebook and save it as ``<output_dir>/figures/<name>.png``.
+
+    The figure is rendered once (the same PNG is saved and shown), then closed, so nothing
+    else draws it again and no ``<Figure ...>`` text ends up in the notebook's outputs.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    png = buf.getvalue()
+    folder = output_folder(output_dir)
+    if folder is not None:
+        write_bytes_atomic(folder / "figures" / f"{name}.png", png)
+    dpi = fig.get_dpi() or 100
+    display(Image(data=png, width=int(fig.get_figwidth() * dpi)))
+    plt.close(fig)
 
 
 def synthetic_banner(ds: Any) -> Any:
