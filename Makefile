@@ -38,7 +38,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests benchmarks
 
 unit: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --doctest-modules src/coprodlib tests
 
 nbval: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env \
