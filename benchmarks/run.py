@@ -129,7 +129,7 @@ def bench_analyses(args: argparse.Namespace, tmp: Path) -> None:
     record(f"load + validate ({len(ds.codings):,} codings)", t_load, "s", "< 10 s")
 
     t_co, _ = timed(lambda: cp.cooccurrence(ds, "tension", "strategy"), args.repeat)
-    t_naive, _ = timed(lambda: naive_cooccurrence(ds), 1)
+    t_naive, _ = timed(lambda: naive_cooccurrence(ds), args.repeat)
     record("co-occurrence tension x strategy (segment)", t_co, "s", "< 1 s, >= 20x", t_naive)
 
     t_all, full = timed(lambda: cp.cooccurrence(ds, "code", "code"), args.repeat)
@@ -144,10 +144,10 @@ def bench_analyses(args: argparse.Namespace, tmp: Path) -> None:
         lambda: cp.compare_groups(strategies, "role_group", "family", by="case_id", exact=False),
         args.repeat,
     )
-    t_cmp_naive, _ = timed(lambda: naive_compare(strategies), 1)
+    t_cmp_naive, _ = timed(lambda: naive_compare(strategies), args.repeat)
     record(f"comparison tables with tests ({n_cases} cases)", t_cmp, "s", "< 2 s", t_cmp_naive)
     t_exact, _ = timed(
-        lambda: cp.compare_groups(strategies, "role_group", "family", by="case_id"), 1
+        lambda: cp.compare_groups(strategies, "role_group", "family", by="case_id"), args.repeat
     )
     record("  the same with exact/Monte-Carlo p where needed", t_exact, "s", "")
 
@@ -243,24 +243,17 @@ def bench_batch(args: argparse.Namespace, tmp: Path) -> None:
     reports = tmp / "reports20"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
-    start = time.perf_counter()
-    subprocess.run(
-        [*coprod, "run", "--dataset", str(folder), "--reports", str(reports), "--jobs", str(jobs)],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    t_batch = time.perf_counter() - start
-    n_nb = sum(1 for _ in reports.rglob("*.ipynb"))
+    run_cmd = [*coprod, "run", "--dataset", str(folder), "--reports", str(reports)]
 
-    start = time.perf_counter()
-    subprocess.run(
-        [*coprod, "run", "--dataset", str(folder), "--reports", str(reports), "--jobs", str(jobs)],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    t_rerun = time.perf_counter() - start
+    def batch(*extra: str) -> None:
+        subprocess.run(
+            [*run_cmd, "--jobs", str(jobs), *extra], check=True, capture_output=True, env=env
+        )
+
+    # the first run also fills the report folder; later runs re-execute everything (--force)
+    t_batch, _ = timed(lambda: batch("--force"), args.repeat)
+    n_nb = sum(1 for _ in reports.rglob("*.ipynb"))
+    t_rerun, _ = timed(batch, args.repeat)  # nothing changed: every notebook is skipped
 
     # the same notebooks one by one with the papermill command line
     nb = notebooks_dir()
@@ -292,10 +285,12 @@ def bench_batch(args: argparse.Namespace, tmp: Path) -> None:
                 str(folder),
             ]
         )
-    start = time.perf_counter()
-    for cmd in commands:
-        subprocess.run(cmd, check=True, capture_output=True, cwd=str(nb), env=env)
-    t_seq = time.perf_counter() - start
+
+    def sequential() -> None:
+        for cmd in commands:
+            subprocess.run(cmd, check=True, capture_output=True, cwd=str(nb), env=env)
+
+    t_seq, _ = timed(sequential, args.repeat)
 
     empty = tmp / "empty.ipynb"
     _empty_notebook(empty)
@@ -310,7 +305,7 @@ def bench_batch(args: argparse.Namespace, tmp: Path) -> None:
 
     run_empty()  # warm-up: file caches, papermill's imports in this process
     floor_runs = []
-    for _ in range(3):
+    for _ in range(max(3, args.repeat)):
         start = time.perf_counter()
         run_empty()
         floor_runs.append(time.perf_counter() - start)
