@@ -229,7 +229,7 @@ def test_many_bad_rows_are_capped(good: Path) -> None:
     (good / "codings.csv").write_text("segment_id,code\n" + rows, encoding="utf-8")
     problems = cp.validate(good)
     assert 20 <= len(problems) <= 120  # one per distinct value, never silently dropped
-    bad_fk = "".join("s99,avoidance\n" for _ in range(100))
+    bad_fk = "".join(f"s9{i:02d},avoidance\n" for i in range(100))  # 100 unknown segments
     (good / "codings.csv").write_text("segment_id,code\n" + bad_fk, encoding="utf-8")
     problems = cp.validate(good)
     assert len(problems) == cp.dataset.MAX_PER_CHECK + 1
@@ -326,3 +326,21 @@ def test_row_numbers_count_lines_of_multiline_cells(good: Path) -> None:
     (problem,) = cp.validate(good)
     assert (problem.column, problem.value) == ("start", "five")
     assert problem.row == 6  # record 3 starts on line 6: the first record spans lines 2-4
+
+
+def test_duplicate_codings_are_reported(good: Path, capsys) -> None:
+    text = (good / "codings.csv").read_text(encoding="utf-8")
+    (good / "codings.csv").write_text(text + "s1,avoidance,bob\n", encoding="utf-8")
+    code, out = run_validate(good, capsys)
+    assert code == 1
+    assert "codings.csv, row 11" in out and "s1 / avoidance" in out and "twice" in out
+
+
+def test_extension_dimension_must_exist(good: Path) -> None:
+    (good / "codebook_extension.csv").write_text(
+        "id,label,dimension\nmy_code,My code,nonsense_dim\nok_code,OK,local\n", encoding="utf-8"
+    )
+    problems = cp.validate(good)
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("codebook_extension.csv", 2, "dimension", "nonsense_dim")
+    ]

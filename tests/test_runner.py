@@ -160,9 +160,12 @@ def test_unknown_parameter_and_unknown_case_are_usage_errors(first_run, capsys) 
     data, reports, _ = first_run
     before = snapshot(reports)
     code = main(["run", "--dataset", str(data), "--reports", str(reports), "-p", "colour=red"])
-    assert code == 1 and "colour" in capsys.readouterr().err
+    assert code == 2 and "colour" in capsys.readouterr().err
     code = main(["run", "--dataset", str(data), "--reports", str(reports), "--cases", "nope"])
-    assert code == 1 and "nope" in capsys.readouterr().err
+    assert code == 2 and "nope" in capsys.readouterr().err
+    bad = ["-p", "show_quotes=maybe"]
+    code = main(["run", "--dataset", str(data), "--reports", str(reports), *bad])
+    assert code == 2 and "show_quotes" in capsys.readouterr().err
     assert snapshot(reports) == before
 
 
@@ -172,3 +175,34 @@ def test_notebook_parameters_are_read_without_papermill() -> None:
     for path in sorted(cp.paths.notebooks_dir().glob("*.ipynb")):
         expected = set(papermill.inspect_notebook(str(path)))
         assert runner._notebook_parameters(path) == expected, path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "expected"),
+    [
+        ("False", True, False),  # a flag given as text must not turn quotes on
+        ("false", False, False),
+        ("true", False, True),
+        ("3", 2, 3),
+        ("0.5", 1.0, 0.5),
+        ("2", 1.0, 2.0),
+        ('["self_efficacy"]', ["a", "b"], ["self_efficacy"]),
+        ("007", "demo", "007"),  # text parameters stay text
+    ],
+)
+def test_param_values_take_the_type_of_the_notebook_default(text, default, expected) -> None:
+    value = runner._typed_value("p", text, default)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(("text", "default"), [("maybe", False), ("1", True), ("x", 3)])
+def test_param_values_of_the_wrong_type_are_refused(text, default) -> None:
+    with pytest.raises(ValueError, match="expect"):
+        runner._typed_value("p", text, default)
+
+
+def test_dataset_argument_is_taken_from_the_current_folder(tmp_path, monkeypatch, capsys) -> None:
+    demo.write_demo(tmp_path / "here", seed=3, n_cases=1)
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "here"]) == 0
+    assert "here: valid" in capsys.readouterr().out

@@ -34,11 +34,19 @@ def _cmd_codebook_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dataset_arg(value: str | None) -> str | None:
+    """A dataset given on the command line: a folder that exists from where the user stands
+    wins; otherwise the name is looked up under data/ and the project (see resolve_dataset)."""
+    if value and Path(value).expanduser().is_dir():
+        return str(Path(value).expanduser().resolve())
+    return value
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .dataset import validate
     from .paths import resolve_dataset
 
-    folder = resolve_dataset(args.dataset)
+    folder = resolve_dataset(_dataset_arg(args.dataset))
     problems = validate(folder)
     if not problems:
         print(f"{folder.name}: valid (no problems found)")
@@ -60,6 +68,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_cli
 
+    args.dataset = _dataset_arg(args.dataset)
     return run_cli(args)
 
 
@@ -175,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except ValueError as exc:  # a value the command cannot take: a usage error
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -636,6 +636,25 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], out: _
         frame = tables.get(name)
         if frame is not None and segs is not None:
             _foreign_key(out, frame, files[name], "segment_id", segs, files["segments"])
+    # the same code twice on a segment would count twice in every table and test
+    for name, key in (
+        ("codings", ["segment_id", "code"]),
+        ("double_coding", ["segment_id", "coder", "code"]),
+    ):
+        frame = tables.get(name)
+        if frame is None or not set(key) <= set(frame.columns):
+            continue
+        dup = frame.duplicated(subset=key, keep="first").to_numpy()
+        out.rows(
+            files[name],
+            "code",
+            frame,
+            dup,
+            f"each ({', '.join(key)}) once: this row repeats an earlier one and would be counted "
+            "twice",
+            kind="duplicate",
+            values=frame["segment_id"].astype(str) + " / " + frame["code"].astype(str),
+        )
 
 
 # --------------------------------------------------------------------------- assembling
@@ -704,6 +723,15 @@ def _read(path: str | Path | None) -> _Read:
         ext = tables["codebook_extension"]
         _check_table(ext, TABLES["codebook_extension"], files["codebook_extension"], out)
         if all(c in ext.columns for c in ("id", "label", "dimension")):
+            allowed = [*cb.dimensions, "local"]
+            bad = ext["dimension"].notna().to_numpy() & ~ext["dimension"].isin(allowed).to_numpy()
+            out.rows(
+                files["codebook_extension"],
+                "dimension",
+                ext,
+                bad,
+                f"a codebook dimension or 'local' (one of {', '.join(allowed)})",
+            )
             try:
                 cb = cb.extend(ext, file=files["codebook_extension"])
             except DataError as err:

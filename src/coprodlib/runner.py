@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import DataError
 from .paths import notebooks_dir, project_root, reports_dir, resolve_dataset
 from .reporting import write_index, write_text_atomic
 
@@ -150,12 +149,12 @@ def _display_dataset(folder: Path) -> str:
     return "demo" if rel == Path("data/demo") else rel.as_posix()
 
 
-def _notebook_parameters(path: Path) -> set[str]:
-    """Names assigned in the notebook's cell tagged ``parameters``.
+def _notebook_defaults(path: Path) -> dict[str, Any]:
+    """The names assigned in the notebook's cell tagged ``parameters``, with their defaults.
 
     Read from the notebook's JSON with :mod:`ast`, as papermill does, but without importing
     papermill and nbformat (whose schema machinery costs seconds): a rerun with nothing to do
-    must stay quick.
+    must stay quick. A default that is not a plain literal is given as ``None``.
     """
     import ast
 
@@ -165,14 +164,48 @@ def _notebook_parameters(path: Path) -> set[str]:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        names: set[str] = set()
+        found: dict[str, Any] = {}
         for node in ast.parse(source).body:
             targets = node.targets if isinstance(node, ast.Assign) else []
             if isinstance(node, ast.AnnAssign):
                 targets = [node.target]
-            names |= {t.id for t in targets if isinstance(t, ast.Name)}
-        return names
-    return set()
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    try:
+                        found[t.id] = ast.literal_eval(node.value)
+                    except (ValueError, TypeError, SyntaxError):
+                        found[t.id] = None
+        return found
+    return {}
+
+
+def _notebook_parameters(path: Path) -> set[str]:
+    """Names of the notebook's parameters."""
+    return set(_notebook_defaults(path))
+
+
+def _typed_value(key: str, value: Any, default: Any) -> Any:
+    """A ``--param`` value (text from the command line) as the type of the notebook's default."""
+    if not isinstance(value, str) or default is None or isinstance(default, str):
+        return value
+    import ast
+
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        lowered = value.strip().lower()
+        parsed = {"true": True, "false": False}.get(lowered, value)
+    ok = isinstance(parsed, type(default))
+    if isinstance(default, float) and isinstance(parsed, int) and not isinstance(parsed, bool):
+        parsed, ok = float(parsed), True
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(parsed, bool):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"--param {key}={value}: the notebooks expect {type(default).__name__} "
+            f"(default {default!r}), e.g. {key}={default!r}"
+        )
+    return parsed
 
 
 def plan_jobs(
@@ -195,10 +228,9 @@ def plan_jobs(
     if cases:
         unknown = [c for c in cases if c not in known_cases]
         if unknown:
-            raise DataError(
+            raise ValueError(
                 f"--cases names {', '.join(map(repr, unknown))}, which the dataset does not "
-                f"have; its cases are: {', '.join(known_cases)}",
-                file="cases.csv",
+                f"have; its cases are: {', '.join(known_cases)}"
             )
         selected = [c for c in known_cases if c in set(cases)]
     else:
@@ -212,10 +244,11 @@ def plan_jobs(
             continue
         if needs is not None and getattr(ds, needs, None) is None:
             continue
-        declared = _notebook_parameters(path)
+        defaults = _notebook_defaults(path)
+        declared = set(defaults)
         declared_any |= declared
         nb_bytes = path.read_bytes()
-        own_extra = {k: v for k, v in extra.items() if k in declared}
+        own_extra = {k: _typed_value(k, v, defaults[k]) for k, v in extra.items() if k in declared}
         if per_case:
             digests = _case_digests(ds)
             for case_id in selected:
@@ -243,10 +276,9 @@ def plan_jobs(
             jobs.append(Job(key, path, params, out_root, key, fp))
     unknown_params = sorted(set(extra) - declared_any)
     if unknown_params:
-        raise DataError(
+        raise ValueError(
             f"unknown notebook parameter(s) {', '.join(map(repr, unknown_params))}; the notebooks "
-            f"declare: {', '.join(sorted(declared_any - {'output_dir'}))}",
-            file="--param",
+            f"declare: {', '.join(sorted(declared_any - {'output_dir'}))}"
         )
     return jobs
 
@@ -504,7 +536,7 @@ def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise DataError(f"--param takes KEY=VALUE, got {item!r}", file="--param")
+            raise ValueError(f"--param takes KEY=VALUE, got {item!r}")
         out[key.strip()] = value
     return out
 
