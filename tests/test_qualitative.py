@@ -251,3 +251,26 @@ def test_no_python_loop_needed_for_large_input():
     ds = make_dataset(codings, segments, [("p1", "A", "citizen"), ("p2", "B", "citizen")])
     co = cp.cooccurrence(ds, "tension", "strategy")
     assert co["n"].sum() == n_seg  # each segment has exactly one tension and one strategy
+
+
+def test_cooccurrence_at_root_level_counts_families() -> None:
+    """level="root" counts a family on every segment coded with it or a strategy under it;
+    the reference is a plain merge of tension and strategy codings on the segment."""
+    ds = cp.load()
+    got = cp.cooccurrence(ds, "tension", "strategy", level="root")
+    assert list(got["strategy"].cat.categories) == [
+        "avoidance",
+        "escalation",
+        "trade_off",
+        "balancing",
+    ]
+    tensions = cp.codings_of(ds, "tension")[["segment_id", "code"]]
+    families = cp.codings_of(ds, "strategy")[["segment_id", "family"]]
+    pairs = tensions.merge(families, on="segment_id").drop_duplicates()
+    expected = pairs.groupby(["code", "family"]).size()
+    got = got.set_index(["tension", "strategy"])["n"]
+    for (tension, family), n in expected.items():
+        assert got[(tension, family)] == n
+    assert got.sum() == expected.sum()
+    with pytest.raises(ValueError, match="level"):
+        cp.cooccurrence(ds, "tension", "strategy", level="family")

@@ -51,6 +51,7 @@ _WHERE: dict[str, str] = {
     "save_table": "reporting",
     "setup_notebook": "reporting",
     "show_figure": "reporting",
+    "check_parameter": "reporting",
     "report_section": "reporting",
     "synthetic_banner": "reporting",
     "Scale": "survey",
@@ -119,6 +120,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from .reliability import agreement, code_agreement, code_decisions, cohen_kappa
     from .reporting import (
+        check_parameter,
         report_section,
         save_figure,
         save_table,
@@ -220,6 +222,7 @@ __all__ = [
     "setup_notebook",
     "report_section",
     "show_figure",
+    "check_parameter",
     "save_table",
     "save_figure",
     "synthetic_banner",

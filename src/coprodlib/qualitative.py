@@ -174,6 +174,8 @@ def cooccurrence(
     cols: str | Sequence[str],
     unit: str = "segment",
     overlap: bool = False,
+    *,
+    level: str = "code",
 ) -> pd.DataFrame:
     """Count how often codes of two dimensions occur together, with ATLAS.ti's c-coefficient.
 
@@ -195,6 +197,11 @@ def cooccurrence(
         With ``unit="segment"``, also count codes on *different* segments of the same document
         whose character ranges overlap: such segments are merged into one unit (chains of
         overlapping segments form one unit).
+    level : {"code", "root"}
+        ``"code"`` counts codes as coded. ``"root"`` first replaces every code by the top
+        entry of its hierarchy (a strategy by its family: avoidance, escalation, trade-off,
+        balancing; an effect by desired or undesired), so that a family counts every segment
+        coded with it or with any strategy under it.
 
     Returns
     -------
@@ -215,8 +222,14 @@ def cooccurrence(
         raise ValueError(f"unit={unit!r} is not supported; use one of {', '.join(UNITS)}")
     if overlap and unit != "segment":
         raise ValueError(f"overlap=True applies to unit='segment' only, not unit={unit!r}")
+    if level not in ("code", "root"):
+        raise ValueError(f"level={level!r} is not supported; use 'code' or 'root'")
     row_name, row_ids = _select_codes(dataset, rows, "rows")
     col_name, col_ids = _select_codes(dataset, cols, "cols")
+    roots = _roots(dataset) if level == "root" else None
+    if roots is not None:
+        row_ids = list(dict.fromkeys(roots.reindex(row_ids)))
+        col_ids = list(dict.fromkeys(roots.reindex(col_ids)))
     if row_name == col_name:
         row_label, col_label = f"{row_name}_a", f"{col_name}_b"
     else:
@@ -224,6 +237,8 @@ def cooccurrence(
 
     wanted = list(dict.fromkeys(row_ids + col_ids))
     codings = dataset.codings[["segment_id", "code"]]
+    if roots is not None:
+        codings = codings.assign(code=codings["code"].astype(str).map(roots))
     codings = codings[codings["code"].astype(str).isin(wanted)]
     if codings.empty:
         raise DataError(

@@ -22,6 +22,7 @@ __all__ = [
     "synthetic_banner",
     "output_folder",
     "show_figure",
+    "check_parameter",
     "report_section",
 ]
 
@@ -194,6 +195,27 @@ def save_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     write_bytes_atomic(folder / "figures" / f"{name}.png", buf.getvalue())
+
+
+def check_parameter(name: str, value: Any, allowed: Sequence[Any]) -> None:
+    """Stop a notebook at its first cell when a parameter has a value it does not offer.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value given and the values that work.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> cp.check_parameter("unit", "person", ["segment", "participant", "case"])
+    Traceback (most recent call last):
+    ...
+    ValueError: parameter unit='person' is not offered; use one of 'segment', 'participant', 'case'
+    """
+    if value not in list(allowed):
+        options = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"parameter {name}={value!r} is not offered; use one of {options}")
 
 
 def show_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> None:
