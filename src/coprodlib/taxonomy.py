@@ -1106,6 +1106,8 @@ def export_codebook(path: Path | str, *, fmt: str = "qdc", cb: Codebook | None =
         )
     cb = get_codebook() if cb is None else cb
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file name such as {path / 'codebook.qdc'}")
     if fmt == "qdc":
         from .qdc import qdc_bytes
 
