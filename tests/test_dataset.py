@@ -228,7 +228,8 @@ def test_many_bad_rows_are_capped(good: Path) -> None:
     rows = "".join(f"s1,nonsense_{i}\n" for i in range(100))
     (good / "codings.csv").write_text("segment_id,code\n" + rows, encoding="utf-8")
     problems = cp.validate(good)
-    assert 20 <= len(problems) <= 120  # one per distinct value, never silently dropped
+    # 100 distinct bad codes, one row each: every one is named (the cap is per value)
+    assert sorted(p.value for p in problems) == sorted(f"nonsense_{i}" for i in range(100))
     bad_fk = "".join(f"s9{i:02d},avoidance\n" for i in range(100))  # 100 unknown segments
     (good / "codings.csv").write_text("segment_id,code\n" + bad_fk, encoding="utf-8")
     problems = cp.validate(good)
@@ -245,10 +246,7 @@ def test_semicolon_bom_and_xlsx_are_read(good: Path) -> None:
     assert cp.validate(good) == []
     ds = cp.load(good)
     assert list(ds.codings.columns) == ["segment_id", "code", "coder"]
-    assert ds.cases["year"].tolist() == ["2020", "2019"] or ds.cases["year"].tolist() == [
-        2020,
-        2019,
-    ]
+    assert ds.cases["year"].tolist() == [2020, 2019]  # read from Excel as text, then typed
 
 
 def test_other_encoding_gets_a_clear_error(good: Path, capsys) -> None:

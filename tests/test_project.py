@@ -119,3 +119,16 @@ def test_reports_folder_commits_only_its_readme():
     ).stdout.split()
     assert tracked in ([], ["reports/README.md"])
     assert Path(ROOT / "reports" / "README.md").exists()
+
+
+def test_public_names_are_each_defined_where_the_package_says() -> None:
+    import importlib
+
+    import coprodlib as cp
+
+    for module, names in cp._PUBLIC.items():
+        mod = importlib.import_module(f"coprodlib.{module}")
+        for name in names:
+            assert name in mod.__all__, f"{name} is not in coprodlib.{module}.__all__"
+            assert getattr(cp, name) is getattr(mod, name)
+    assert len(cp.__all__) == len(set(cp.__all__))

@@ -167,6 +167,37 @@ class CrosstabResult:
 # --------------------------------------------------------------------------- the test
 
 
+def _count_weights(data: pd.DataFrame, count: Hashable, positions: np.ndarray) -> np.ndarray:
+    """The ``count`` column at the given row positions as whole numbers >= 0 (empty: 0).
+
+    Raises
+    ------
+    DataError
+        Naming up to 20 rows whose count is not a whole, non-negative number.
+    """
+    raw = data[count].iloc[positions]
+    weights = pd.to_numeric(raw, errors="coerce")
+    bad = weights.isna() & raw.notna()
+    bad |= weights.notna() & (
+        (weights < 0) | ~np.isfinite(weights) | (weights != np.round(weights))
+    )
+    if bad.any():
+        where = np.flatnonzero(bad.to_numpy())[:20]
+        raise DataError(
+            [
+                Problem(
+                    file=data_label(data),
+                    row=int(positions[i]) + 2,
+                    column=str(count),
+                    value=raw.iat[i],
+                    expected="a whole, non-negative number of observations (count=)",
+                )
+                for i in where
+            ]
+        )
+    return weights.fillna(0).to_numpy(dtype="int64")
+
+
 def _observed_table(
     data: pd.DataFrame, x: Hashable, y: Hashable, count: Hashable | None
 ) -> pd.DataFrame:
@@ -176,28 +207,8 @@ def _observed_table(
     if count is None:
         weights = pd.Series(1, index=frame.index, dtype="int64")
     else:
-        raw = frame[count]
-        weights = pd.to_numeric(raw, errors="coerce")
-        bad = weights.isna() & raw.notna()
-        bad |= weights.notna() & (
-            (weights < 0) | ~np.isfinite(weights) | (weights != np.round(weights))
-        )
-        if bad.any():
-            positions = frame.index[bad].tolist()
-            values = raw[bad].tolist()
-            raise DataError(
-                [
-                    Problem(
-                        file=data_label(data),
-                        row=int(pos) + 2,
-                        column=str(count),
-                        value=val,
-                        expected="a whole, non-negative number of observations (count=)",
-                    )
-                    for pos, val in zip(positions[:20], values[:20], strict=False)
-                ]
-            )
-        weights = weights.fillna(0).astype("int64")
+        positions = frame.index.to_numpy()
+        weights = pd.Series(_count_weights(data, count, positions), index=frame.index)
     if frame.empty or int(weights.sum()) == 0:
         raise DataError(
             Problem(
@@ -467,12 +478,7 @@ def _stacked_pearson(
     keep = np.flatnonzero(data[[*by_cols, x, y]].notna().all(axis=1).to_numpy())
     frame = data[cols].iloc[keep].reset_index(drop=True)
     if count is not None:
-        weights = pd.to_numeric(frame[count], errors="coerce")
-        bad = weights.isna() & frame[count].notna()
-        bad |= weights.notna() & ((weights < 0) | (weights != np.round(weights)))
-        if bad.any():  # let crosstab_test name the rows
-            _observed_table(data, x, y, count)
-        w = weights.fillna(0).to_numpy(dtype=float)
+        w = _count_weights(data, count, keep).astype(float)
     else:
         w = np.ones(len(frame))
     grouper = frame.groupby(by_cols, sort=True, observed=True)

@@ -254,7 +254,7 @@ def _sniff_separator(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Read one table file as strings (empty cells become missing values).
 
     CSV files must be UTF-8 (a byte order mark is accepted); the separator (comma, semicolon
@@ -274,7 +274,7 @@ def read_table(path: Path) -> pd.DataFrame:
                 Problem(file=file, expected=f"a readable .xlsx workbook ({err})", kind="syntax")
             ) from None
         frame.columns = [str(c).strip() for c in frame.columns]
-        return frame.replace(r"^\s*$", np.nan, regex=True) if len(frame) else frame
+        return (frame.replace(r"^\s*$", np.nan, regex=True) if len(frame) else frame), None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -312,28 +312,17 @@ def read_table(path: Path) -> pd.DataFrame:
             Problem(file=file, expected=f"a well-formed CSV table ({err})", kind="syntax")
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    lines = None
     if text.count("\n") + (not text.endswith("\n")) > len(frame) + 1:
-        # some quoted cells span several lines: keep each row's first line for the messages
-        frame.attrs["lines"] = _LineMap(_record_lines(text, sep)[: len(frame)])
-    return frame
+        # some quoted cells span several lines: each record's first line, for the messages
+        lines = _record_lines(text, sep)[: len(frame)]
+    return frame, lines
 
 
-class _LineMap:
-    """Line numbers of a table's records, kept in ``DataFrame.attrs`` (which pandas compares
-    and copies: this object compares by identity and is never copied)."""
-
-    __slots__ = ("starts",)
-
-    def __init__(self, starts: np.ndarray) -> None:
-        self.starts = starts
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    __hash__ = object.__hash__
-
-    def __deepcopy__(self, memo: dict) -> _LineMap:
-        return self
+def read_table(path: Path) -> pd.DataFrame:
+    """Read one table file as strings (empty cells become missing values); see
+    :func:`_read_table` for the formats accepted and the errors raised."""
+    return _read_table(path)[0]
 
 
 def _record_lines(text: str, sep: str) -> np.ndarray:
@@ -344,13 +333,6 @@ def _record_lines(text: str, sep: str) -> np.ndarray:
         starts.append(line)
         line = reader.line_num + 1
     return np.asarray(starts[1:], dtype=np.int64)
-
-
-def row_numbers(frame: pd.DataFrame, positions: Any) -> np.ndarray:
-    """Spreadsheet row numbers (header = 1) of the given 0-based record positions."""
-    positions = np.asarray(positions, dtype=np.int64)
-    lines = frame.attrs.get("lines")
-    return positions + 2 if lines is None else lines.starts[positions]
 
 
 def _read_meta(folder: Path, problems: list[Problem]) -> dict[str, Any]:
@@ -382,6 +364,14 @@ class _Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: per file, the line on which each record starts, when records span several lines
+        self.lines: dict[str, np.ndarray] = {}
+
+    def line_numbers(self, file: str, positions: Any) -> np.ndarray:
+        """Spreadsheet row numbers (header = 1) of 0-based record positions in ``file``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        lines = self.lines.get(file)
+        return positions + 2 if lines is None else lines[positions]
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -402,7 +392,7 @@ class _Collector:
         if len(positions) == 0:
             return
         vals = values if values is not None else (frame[column] if column else None)
-        numbers = row_numbers(frame, positions[:MAX_PER_CHECK])
+        numbers = self.line_numbers(file, positions[:MAX_PER_CHECK])
         for pos, line in zip(positions[:MAX_PER_CHECK], numbers, strict=True):
             value = None if vals is None else vals.iat[pos]
             if value is not None and pd.isna(value):
@@ -532,7 +522,7 @@ def _check_codes(
             present = present & ~values.isin(col.extra).to_numpy()
         if not present.any():
             continue
-        rows = row_numbers(frame, np.flatnonzero(present))
+        rows = out.line_numbers(file, np.flatnonzero(present))
         found = cb.check(values[present], col.dimension, file=file, column=col.name, rows=rows)
         counts: dict[Any, int] = {}
         for p in found:
@@ -715,7 +705,9 @@ def _read(path: str | Path | None) -> _Read:
             continue
         files[name] = found.name
         try:
-            tables[name] = read_table(found)
+            tables[name], lines = _read_table(found)
+            if lines is not None:
+                out.lines[found.name] = lines
         except DataError as err:
             out.problems.extend(err.problems)
     cb = get_codebook()
@@ -786,7 +778,6 @@ def _survey(
 def _typed(frame: pd.DataFrame, rule: TableRule, cb: Codebook) -> pd.DataFrame:
     """Ids as strings and codebook-valued columns as categoricals in codebook order."""
     frame = frame.copy()
-    frame.attrs.pop("lines", None)  # only needed for problem messages
     for col in rule.columns:
         if col.name not in frame.columns:
             continue

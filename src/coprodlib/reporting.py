@@ -23,6 +23,7 @@ __all__ = [
     "output_folder",
     "show_figure",
     "check_parameter",
+    "as_flag",
     "report_section",
 ]
 
@@ -185,16 +186,40 @@ def _plain_index(frame: Any) -> bool:
     return isinstance(idx, pd.RangeIndex) and idx.name is None
 
 
-def save_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> None:
-    """Save a matplotlib figure as ``<output_dir>/figures/<name>.png`` (when set)."""
+def _png(fig: Any) -> bytes:
+    """The figure as PNG bytes, without a software stamp, so that equal figures give equal files."""
     import io
 
-    folder = output_folder(output_dir)
-    if folder is None:
-        return
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    write_bytes_atomic(folder / "figures" / f"{name}.png", buf.getvalue())
+    return buf.getvalue()
+
+
+def save_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> bytes:
+    """Save a matplotlib figure as ``<output_dir>/figures/<name>.png`` (when set).
+
+    Returns the PNG bytes, so a caller can show the very image that was saved.
+    """
+    png = _png(fig)
+    folder = output_folder(output_dir)
+    if folder is not None:
+        write_bytes_atomic(folder / "figures" / f"{name}.png", png)
+    return png
+
+
+def as_flag(value: Any) -> bool:
+    """A yes/no notebook parameter as a bool: only ``True`` or the text ``"true"`` mean yes.
+
+    Papermill passes ``-p show_quotes false`` as the text ``"false"``, which Python would
+    treat as true; anything but a clear yes counts as no, so privacy settings fail closed.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> [cp.as_flag(v) for v in (True, "True", "true", False, "False", "false", "yes", 1)]
+    [True, True, True, False, False, False, False, False]
+    """
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def check_parameter(name: str, value: Any, allowed: Sequence[Any]) -> None:
@@ -224,17 +249,10 @@ def show_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) 
     The figure is rendered once (the same PNG is saved and shown), then closed, so nothing
     else draws it again and no ``<Figure ...>`` text ends up in the notebook's outputs.
     """
-    import io
-
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    png = buf.getvalue()
-    folder = output_folder(output_dir)
-    if folder is not None:
-        write_bytes_atomic(folder / "figures" / f"{name}.png", png)
+    png = save_figure(fig, name, output_dir)
     dpi = fig.get_dpi() or 100
     display(Image(data=png, width=int(fig.get_figwidth() * dpi)))
     plt.close(fig)

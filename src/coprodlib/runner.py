@@ -179,11 +179,6 @@ def _notebook_defaults(path: Path) -> dict[str, Any]:
     return {}
 
 
-def _notebook_parameters(path: Path) -> set[str]:
-    """Names of the notebook's parameters."""
-    return set(_notebook_defaults(path))
-
-
 def _typed_value(key: str, value: Any, default: Any) -> Any:
     """A ``--param`` value (text from the command line) as the type of the notebook's default."""
     if not isinstance(value, str) or default is None or isinstance(default, str):

@@ -49,6 +49,7 @@ __all__ = [
     "group_difference",
     "trait_correlations",
     "trait_effects",
+    "trait_effects_text",
 ]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -1564,3 +1565,27 @@ def trait_effects(
     out.insert(6, "p_adjusted", adjust_pvalues(out["pval"].to_numpy(dtype=float), method=method))
     out.insert(7, "significant", out["p_adjusted"] < alpha)
     return out
+
+
+def trait_effects_text(effects: pd.DataFrame, *, reference: Any = None) -> str:
+    """One sentence naming the trait effects that hold after correction (from
+    :func:`trait_effects`), for a report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> effects = pd.DataFrame({"outcome": ["trade_off", "balancing"],
+    ...                         "term": ["external_efficacy", "self_efficacy"],
+    ...                         "odds_ratio": [3.456, 0.9], "significant": [True, False]})
+    >>> cp.trait_effects_text(effects, reference="avoidance")
+    'Trait effects that hold after the correction: external_efficacy on trade_off vs avoidance (OR 3.46).'
+    """
+    require_frame(effects, "trait_effects_text")
+    require_columns(effects, {c: c for c in ("outcome", "term", "odds_ratio", "significant")})
+    found = effects[effects["significant"].astype(bool)]
+    versus = f" vs {reference}" if reference is not None else ""
+    listed = "; ".join(
+        f"{r.term} on {r.outcome}{versus} (OR {r.odds_ratio:.2f})" for r in found.itertuples()
+    )
+    return f"Trait effects that hold after the correction: {listed or 'none'}."
