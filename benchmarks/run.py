@@ -3,7 +3,7 @@
 Run with ``make bench`` (or ``python benchmarks/run.py [--quick] [--skip-batch]``). Prints one
 table: figure, measured value, target, baseline, ratio. Each timing is the median of
 ``--repeat`` runs (default 3) in this process; peak memory is the process's maximum resident
-set size. The data are SYNTHETIC, made by ``coprodlib.demo.generate_large`` (seeded), and are
+set size. The data are SYNTHETIC, made by ``coprodlib.demo.generator.generate_large`` (seeded), and are
 written to a temporary folder, never to the repository.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import coprodlib as cp
-from coprodlib import demo
+from coprodlib.demo import generator as demo
 from coprodlib.paths import notebooks_dir, project_root
 
 ROWS: list[dict[str, Any]] = []
@@ -211,7 +211,10 @@ FLOOR_IMPORTS = """
 import matplotlib.pyplot as plt
 import pandera.pandas, pingouin, seaborn, statsmodels.stats.multitest
 import coprodlib as cp
-from coprodlib import contingency, dataset, describe, plots, qualitative, reliability, survey
+from coprodlib import plots
+from coprodlib.analysis import contingency, describe, qualitative, reliability, scales
+from coprodlib.analysis import survey_models
+from coprodlib.contract import dataset
 cp.setup_notebook()
 """.strip()
 

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 
-from coprodlib.contingency import (
+from coprodlib.analysis.contingency import (
     STATS_COLUMNS,
     adjust_pvalues,
     compare_groups,
@@ -98,7 +98,7 @@ def test_residuals_and_cramer_v_match_statsmodels_and_scipy():
 
 
 def test_large_tables_take_the_scipy_route_with_identical_results(party, monkeypatch):
-    import coprodlib.contingency as contingency
+    import coprodlib.analysis.contingency as contingency
 
     monkeypatch.setattr(contingency, "PINGOUIN_MAX_N", 100)  # force the route for n = 2757
     direct = crosstab_test(PARTY, "gender", "party", count="n")

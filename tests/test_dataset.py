@@ -233,7 +233,7 @@ def test_many_bad_rows_are_capped(good: Path) -> None:
     bad_fk = "".join(f"s9{i:02d},avoidance\n" for i in range(100))  # 100 unknown segments
     (good / "codings.csv").write_text("segment_id,code\n" + bad_fk, encoding="utf-8")
     problems = cp.validate(good)
-    assert len(problems) == cp.dataset.MAX_PER_CHECK + 1
+    assert len(problems) == cp.contract.dataset.MAX_PER_CHECK + 1
     assert "80 more rows" in str(problems[-1])
 
 
@@ -296,7 +296,7 @@ def test_select_cases(good: Path) -> None:
 
 
 def test_demo_is_valid_and_synthetic() -> None:
-    demo = cp.dataset.resolve_dataset(None)
+    demo = cp.paths.resolve_dataset(None)
     if not (demo / "cases.csv").exists():
         pytest.skip("data/demo not generated yet")
     assert cp.validate() == []
@@ -305,7 +305,7 @@ def test_demo_is_valid_and_synthetic() -> None:
 
 
 def test_copy_of_demo_with_semicolons_still_valid(tmp_path: Path) -> None:
-    demo = cp.dataset.resolve_dataset(None)
+    demo = cp.paths.resolve_dataset(None)
     if not (demo / "cases.csv").exists():
         pytest.skip("data/demo not generated yet")
     target = tmp_path / "copy"

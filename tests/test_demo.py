@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from coprodlib import demo
+from coprodlib.demo import generator as demo
 from coprodlib.errors import DataError
 from coprodlib.paths import demo_dir
-from coprodlib.taxonomy import get_codebook
+from coprodlib.taxonomy.codebook import get_codebook
 
 TABLES = ("cases", "participants", "documents", "segments", "codings", "double_coding", "survey")
 CSV_FILES = [f"{t}.csv" for t in TABLES]
@@ -150,9 +150,9 @@ def test_bad_arguments_raise_value_error():
 
 
 def test_files_are_a_valid_dataset(written):
-    dataset = pytest.importorskip("coprodlib.dataset")
+    dataset = pytest.importorskip("coprodlib.contract.dataset")
     if not hasattr(dataset, "validate"):
-        pytest.skip("coprodlib.dataset.validate is not written yet")
+        pytest.skip("coprodlib.contract.dataset.validate is not written yet")
     assert dataset.validate(written) == []
     loaded = dataset.load(written)
     assert len(loaded.codings) == len(demo.generate()["codings"])
@@ -304,7 +304,7 @@ def test_ids_are_unique_sorted_and_keys_resolve(frames):
 
 
 def test_double_coding_repeats_coder_a_and_agrees_plausibly(frames):
-    from coprodlib.reliability import agreement, code_decisions
+    from coprodlib.analysis.reliability import agreement, code_decisions
 
     dc, cod = frames["double_coding"], frames["codings"]
     assert dc["segment_id"].nunique() == 80
@@ -355,7 +355,7 @@ def test_flemish_and_german_tensions_follow_their_study(frames):
 
 
 def test_one_sided_coping_ranks_with_undesired_effects(frames):
-    from coprodlib.qualitative import aggregation, aggregation_test
+    from coprodlib.analysis.qualitative import aggregation, aggregation_test
 
     table = aggregation(_dataset(frames))
     # the model's record of the drawn share equals what the analysis measures
@@ -371,7 +371,7 @@ def test_one_sided_coping_ranks_with_undesired_effects(frames):
 
 
 def test_survey_matches_its_design(written, frames):
-    from coprodlib.survey import check_survey, read_survey_design
+    from coprodlib.contract.survey_design import check_survey, read_survey_design
 
     design = read_survey_design(written / "scales.yml")
     survey = frames["survey"]
@@ -396,7 +396,8 @@ def test_survey_matches_its_design(written, frames):
 
 @pytest.mark.parametrize("seed", [demo.DEFAULT_SEED, 11, 12])
 def test_external_efficacy_goes_with_trading_off_not_avoiding(written, seed):
-    from coprodlib.survey import read_survey_design, scale_scores
+    from coprodlib.analysis.scales import scale_scores
+    from coprodlib.contract.survey_design import read_survey_design
 
     design = read_survey_design(written / "scales.yml")
     survey = demo.generate(seed)["survey"]

@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coprodlib import qdc
+from coprodlib import safe_archive
 from coprodlib.errors import DataError
 from coprodlib.paths import project_root
-from coprodlib.qdc import CODE_COLUMNS, import_codebook, qdc_bytes
-from coprodlib.taxonomy import export_codebook, get_codebook
+from coprodlib.taxonomy.codebook import get_codebook
+from coprodlib.taxonomy.export import export_codebook
+from coprodlib.taxonomy.qdc import CODE_COLUMNS, import_codebook, qdc_bytes
 
 SHARED = Path(project_root()).parent / "shared"
 REFI = SHARED / "refi-qda"
@@ -325,15 +326,15 @@ def test_size_limits(tmp_path, monkeypatch):
     many = _zip(
         tmp_path / "many.qdpx", {f"s/{i}.txt": b"x" for i in range(5)} | {"p.qde": SMALL_QDC}
     )
-    monkeypatch.setattr(qdc, "MAX_ZIP_MEMBERS", 4)
+    monkeypatch.setattr(safe_archive, "MAX_ZIP_MEMBERS", 4)
     with pytest.raises(DataError, match="at most 4 files"):
         import_codebook(many)
-    monkeypatch.setattr(qdc, "MAX_ZIP_MEMBERS", 100)
+    monkeypatch.setattr(safe_archive, "MAX_ZIP_MEMBERS", 100)
     big = _zip(tmp_path / "big.qdpx", {"p.qde": SMALL_QDC, "s/big.txt": b"0" * 5000})
-    monkeypatch.setattr(qdc, "MAX_UNCOMPRESSED_BYTES", 4000)
+    monkeypatch.setattr(safe_archive, "MAX_UNCOMPRESSED_BYTES", 4000)
     with pytest.raises(DataError, match="unpacks to at most 4000 bytes"):
         import_codebook(big)
-    monkeypatch.setattr(qdc, "MAX_XML_BYTES", 100)
+    monkeypatch.setattr(safe_archive, "MAX_XML_BYTES", 100)
     (plain := tmp_path / "plain.qdc").write_bytes(SMALL_QDC)
     for path in (plain, _zip(tmp_path / "xml.qdpx", {"p.qde": SMALL_QDC})):
         with pytest.raises(DataError, match="at most 100 bytes"):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import coprodlib as cp
-from coprodlib.taxonomy import get_codebook
+from coprodlib.taxonomy.codebook import get_codebook
 
 T1, T2 = "inclusiveness_vs_accountability", "productivity_vs_diversity"
 S1, S2 = "bias", "compromising"  # bias favours one value (trade-off); compromising both (balancing)

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from helpers import read_csv, run_cli, tree
 
-from coprodlib import cli, qdc
+from coprodlib import cli, safe_archive
 from coprodlib.errors import DataError
+from coprodlib.importers.pseudonyms import KEY_FILE, SALT_FILE, Pseudonymizer
+from coprodlib.importers.refi import convert_offsets, import_qdpx, offset_convention, read_qdpx
 from coprodlib.paths import project_root
-from coprodlib.pseudonyms import KEY_FILE, SALT_FILE, Pseudonymizer
-from coprodlib.qdc import import_codebook
-from coprodlib.refi import convert_offsets, import_qdpx, offset_convention, read_qdpx
+from coprodlib.taxonomy.qdc import import_codebook
 
 SHARED = Path(project_root()).parent / "shared"
 REFI = SHARED / "refi-qda"
@@ -162,7 +162,7 @@ def write_qdpx(path: Path, qde: bytes, members: dict[str, bytes] | None = None,
 
 
 def validate(folder: Path) -> list:
-    from coprodlib.dataset import validate as _validate
+    from coprodlib.contract.dataset import validate as _validate
 
     return _validate(folder)
 
@@ -454,13 +454,13 @@ def hostile(kind: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     if kind == "zip_slip_absolute":
         return write_qdpx(path, project_xml(), {**sources(), "/tmp/evil.txt": b"x"})
     if kind == "zip_bomb_members":
-        monkeypatch.setattr(qdc, "MAX_ZIP_MEMBERS", 10)
+        monkeypatch.setattr(safe_archive, "MAX_ZIP_MEMBERS", 10)
         return write_qdpx(path, project_xml(), {f"sources/{k}.txt": b"" for k in range(20)})
     if kind == "zip_bomb_bytes":
-        monkeypatch.setattr(qdc, "MAX_UNCOMPRESSED_BYTES", 200_000)
+        monkeypatch.setattr(safe_archive, "MAX_UNCOMPRESSED_BYTES", 200_000)
         return write_qdpx(path, project_xml(), {**sources(), "sources/pad.txt": bytes(10**6)})
     if kind == "source_too_large":
-        from coprodlib import refi
+        from coprodlib.importers import refi
 
         monkeypatch.setattr(refi, "MAX_SOURCE_BYTES", 50)
         return write_qdpx(path, project_xml())
@@ -532,7 +532,7 @@ def test_failure_while_writing_leaves_the_earlier_import_untouched(tmp_path, mon
     to = tmp_path / "nb"
     import_qdpx(src, to)
     before = {p: (to / p).read_bytes() for p in tree(to) if (to / p).is_file()}
-    from coprodlib import refi
+    from coprodlib.importers import refi
 
     def boom(*args, **kwargs):
         raise OSError("disk full")

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
+from coprodlib.analysis.reliability import agreement, code_agreement, code_decisions, cohen_kappa
 from coprodlib.errors import DataError
-from coprodlib.reliability import agreement, code_agreement, code_decisions, cohen_kappa
 
 NAN = np.nan
 

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import coprodlib as cp
-from coprodlib import demo, runner
 from coprodlib.cli import main
+from coprodlib.demo import generator as demo
+from coprodlib.workbook import runner
 
 pytestmark = pytest.mark.xdist_group("runner")
 

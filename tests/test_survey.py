@@ -18,20 +18,15 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 import coprodlib as cp
-from coprodlib.errors import DataError
-from coprodlib.survey import (
-    Scale,
-    SurveyDesign,
-    check_survey,
+from coprodlib.analysis.scales import item_stats, scale_reliability, scale_scores
+from coprodlib.analysis.survey_models import (
     choice_models,
     condition_effects,
     group_difference,
-    item_stats,
-    read_survey_design,
-    scale_reliability,
-    scale_scores,
     trait_correlations,
 )
+from coprodlib.contract.survey_design import Scale, SurveyDesign, check_survey, read_survey_design
+from coprodlib.errors import DataError
 
 SCALES_YML = """\
 likert: {low: 1, high: 5}

@@ -13,9 +13,9 @@ import pytest
 from helpers import read_csv, run_cli, tree
 
 from coprodlib.errors import DataError
-from coprodlib.pseudonyms import KEY_FILE, Pseudonymizer
-from coprodlib.refi import import_qdpx
-from coprodlib.survey_import import import_survey, read_survey_file
+from coprodlib.importers.pseudonyms import KEY_FILE, Pseudonymizer
+from coprodlib.importers.refi import import_qdpx
+from coprodlib.importers.survey import import_survey, read_survey_file
 
 SCALES = """likert: {low: 1, high: 5}
 scales:
@@ -228,7 +228,7 @@ QDE = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_survey_added_to_an_imported_project_validates(tmp_path, scales):
-    from coprodlib.dataset import validate
+    from coprodlib.contract.dataset import validate
 
     project = tmp_path / "p.qdpx"
     with zipfile.ZipFile(project, "w") as zf:

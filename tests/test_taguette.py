@@ -20,9 +20,9 @@ from helpers import read_csv, run_cli, tree
 
 from coprodlib import cli
 from coprodlib.errors import DataError
+from coprodlib.importers.pseudonyms import KEY_FILE
+from coprodlib.importers.taguette import html_text, import_taguette, read_taguette
 from coprodlib.paths import project_root
-from coprodlib.pseudonyms import KEY_FILE
-from coprodlib.taguette import html_text, import_taguette, read_taguette
 
 SHARED = Path(project_root()).parent / "shared"
 TAGUETTE = SHARED / "taguette"
@@ -115,7 +115,7 @@ def make_db(path: Path, highlights=HIGHLIGHTS, *, offsets=None, snippet=None, ta
 
 
 def validate(folder: Path) -> list:
-    from coprodlib.dataset import validate as _validate
+    from coprodlib.contract.dataset import validate as _validate
 
     return _validate(folder)
 

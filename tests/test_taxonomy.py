@@ -16,15 +16,9 @@ import pytest
 import coprodlib
 from coprodlib.errors import DataError, Problem
 from coprodlib.paths import project_root
-from coprodlib.taxonomy import (
-    COLUMNS,
-    Codebook,
-    codebook,
-    codebook_markdown,
-    export_codebook,
-    get_codebook,
-    read_codebook,
-)
+from coprodlib.taxonomy.codebook import Codebook, codebook, get_codebook, read_codebook
+from coprodlib.taxonomy.export import codebook_markdown, export_codebook
+from coprodlib.taxonomy.records import COLUMNS
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
 
@@ -303,7 +297,9 @@ def test_order_follows_dimensions_then_hierarchy(cb, frame):
 
 def test_aschhoff_vogel_strategy_is_a_one_line_addition(tmp_path):
     # the YAML's comment promises that adding a verified strategy is one line; check it
-    text = (project_root() / "src" / "coprodlib" / "codebook.yaml").read_text(encoding="utf-8")
+    text = (project_root() / "src" / "coprodlib" / "taxonomy" / "codebook.yaml").read_text(
+        encoding="utf-8"
+    )
     line = (
         "  - {id: av_example, label: AV example strategy, dimension: strategy, "
         'parent: balancing, definition: "A test entry.", source: aschhoff2018}\n'
@@ -529,7 +525,7 @@ def test_docs_page_is_generated_from_the_data():
     docs = project_root() / "docs" / "codebook.md"
     assert docs.read_text(encoding="utf-8") == codebook_markdown(), (
         "docs/codebook.md is out of date: run "
-        "python -c 'from coprodlib.taxonomy import write_codebook_markdown as w; w()'"
+        "python -c 'from coprodlib.taxonomy.export import write_codebook_markdown as w; w()'"
     )
 
 
@@ -561,7 +557,7 @@ def test_frame_is_a_copy(cb):
     f = cb.frame
     f.loc[0, "label"] = "changed"
     assert cb.frame.loc[0, "label"] != "changed"
-    assert Path(coprodlib.__file__).parent.joinpath("codebook.yaml").is_file()
+    assert Path(coprodlib.__file__).parent.joinpath("taxonomy", "codebook.yaml").is_file()
 
 
 def test_extend_reads_csv_style_marks_and_rejects_misplaced_ones(cb):

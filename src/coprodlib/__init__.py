@@ -14,23 +14,21 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import _legacy
+
 __version__ = "0.1.0"
 
-#: The public names, by the submodule that defines them (listed once: ``__all__`` and the
-#: lazy look-up below are derived from this table).
+#: The public names, by the module that defines them (listed once: ``__all__`` and the lazy
+#: look-up below are derived from this table). The modules sit in wings along the data flow;
+#: see docs/architecture.md.
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "errors": ("DataError", "Problem"),
-    "taxonomy": (
-        "Codebook",
-        "Entry",
-        "codebook",
-        "get_codebook",
-        "read_codebook",
-        "export_codebook",
-    ),
-    "qdc": ("import_codebook", "CodebookImport"),
-    "dataset": ("Dataset", "load", "validate", "select_cases"),
-    "describe": (
+    "taxonomy.codebook": ("Codebook", "Entry", "codebook", "get_codebook", "read_codebook"),
+    "taxonomy.export": ("export_codebook",),
+    "taxonomy.qdc": ("import_codebook", "CodebookImport"),
+    "contract.dataset": ("Dataset", "load", "validate", "select_cases"),
+    "contract.survey_design": ("Scale", "SurveyDesign", "read_survey_design", "check_survey"),
+    "analysis.describe": (
         "case_overview",
         "case_profile",
         "case_heading",
@@ -40,24 +38,20 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "problem_summary",
         "role_counts",
     ),
-    "qualitative": (
+    "analysis.qualitative": (
         "codings_of",
         "cooccurrence",
         "chain",
         "strategy_profile",
         "aggregation",
         "aggregation_test",
+        "UNITS",
+        "AGGREGATION_CAVEAT",
     ),
-    "contingency": ("CrosstabResult", "crosstab_test", "compare_groups", "adjust_pvalues"),
-    "reliability": ("agreement", "code_agreement", "code_decisions", "cohen_kappa"),
-    "survey": (
-        "Scale",
-        "SurveyDesign",
-        "read_survey_design",
-        "check_survey",
-        "scale_scores",
-        "scale_reliability",
-        "item_stats",
+    "analysis.contingency": ("CrosstabResult", "crosstab_test", "compare_groups", "adjust_pvalues"),
+    "analysis.reliability": ("agreement", "code_agreement", "code_decisions", "cohen_kappa"),
+    "analysis.scales": ("scale_scores", "scale_reliability", "item_stats"),
+    "analysis.survey_models": (
         "choice_models",
         "condition_effects",
         "group_difference",
@@ -65,7 +59,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "trait_effects",
         "trait_effects_text",
     ),
-    "reporting": (
+    "workbook.notebook": (
         "setup_notebook",
         "report_section",
         "show_figure",
@@ -77,16 +71,28 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: Submodules reachable as attributes, e.g. ``cp.plots`` or ``cp.qualitative.AGGREGATION_CAVEAT``.
-_SUBMODULES = (*_PUBLIC, "plots", "demo", "paths", "runner")
+#: Modules reachable as attributes: ``cp.plots``, ``cp.paths``, ``cp.errors`` and the wings.
+_SUBMODULES = (
+    "errors",
+    "paths",
+    "plots",
+    "taxonomy",
+    "contract",
+    "analysis",
+    "importers",
+    "workbook",
+    "demo",
+)
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _PUBLIC.items() for name in names}
 
 __all__ = ["__version__", "plots", *_WHERE]
 
+_legacy.install()
+
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _legacy.MOVED:  # old module names give a stand-in
         value = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

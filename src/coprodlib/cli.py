@@ -11,15 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import DataError
+from .paths import project_root, reports_for, resolve_dataset
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _cmd_codebook_export(args: argparse.Namespace) -> int:
-    from .taxonomy import export_codebook
+    from .taxonomy.export import export_codebook
 
     out = export_codebook(Path(args.out), fmt=args.format)
     print(f"wrote {args.format} codebook to {out}")
@@ -27,27 +29,28 @@ def _cmd_codebook_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_codebook_import(args: argparse.Namespace) -> int:
-    from .qdc import import_codebook
+    from .taxonomy.qdc import import_codebook
 
     result = import_codebook(Path(args.file))
     print(result.summary())
     return EXIT_OK
 
 
-def _dataset_arg(value: str | None) -> str | None:
-    """A dataset given on the command line: a folder that exists from where the user stands
-    wins; otherwise the name is looked up under data/ and the project (see resolve_dataset)."""
+def _dataset_folder(value: str | None) -> Path:
+    """The dataset folder a command works on, resolved once here and passed down as a Path.
+
+    A folder that exists from where the user stands wins; otherwise the name is looked up
+    under data/ and the project (see :func:`coprodlib.paths.resolve_dataset`)."""
     if value and Path(value).expanduser().is_dir():
-        return str(Path(value).expanduser().resolve())
-    return value
+        return Path(value).expanduser().resolve()
+    return resolve_dataset(value)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .dataset import validate
-    from .paths import resolve_dataset
+    from .contract.dataset import check_folder
 
-    folder = resolve_dataset(_dataset_arg(args.dataset))
-    problems = validate(folder)
+    folder = _dataset_folder(args.dataset)
+    problems = check_folder(folder)
     if not problems:
         print(f"{folder.name}: valid (no problems found)")
         return EXIT_OK
@@ -58,27 +61,226 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo
+    from .demo.generator import DEFAULT_SEED, write_demo
 
-    out = write_demo(Path(args.to), seed=args.seed, n_cases=args.cases)
-    print(f"wrote the SYNTHETIC demo dataset (seed {args.seed}) to {out}")
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    out = write_demo(Path(args.to), seed=seed, n_cases=args.cases)
+    print(f"wrote the SYNTHETIC demo dataset (seed {seed}) to {out}")
     return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_cli
+    from tqdm import tqdm
 
-    args.dataset = _dataset_arg(args.dataset)
-    return run_cli(args)
+    from .workbook.runner import run, summary_table
+
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else None
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be 1 or more, got {args.jobs}")
+    extra = _parse_params(args.param)
+    folder = _dataset_folder(args.dataset)
+    out_root = Path(args.reports) if args.reports else reports_for(folder)
+    bar = tqdm(total=None, unit="notebook", desc="coprod run", disable=None, file=sys.stderr)
+
+    def tick(res: Any) -> None:
+        bar.update(1)
+        bar.set_postfix_str(f"{res.key}: {res.status}")
+
+    try:
+        results = run(
+            folder,
+            cases=cases,
+            jobs=args.jobs,
+            force=args.force,
+            show_code=args.show_code,
+            out_root=out_root,
+            extra=extra,
+            progress=tick,
+        )
+    finally:
+        bar.close()
+    print(summary_table(results))
+    print(f"\nreport index: {_shown_path(out_root / 'index.html')}")
+    return EXIT_PROBLEMS if any(r.status == "failed" for r in results) else EXIT_OK
+
+
+def _shown_path(path: Path) -> str:
+    """A path as the user should read it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from .runner import refresh_notebooks
+    from .workbook.runner import refresh_notebooks
 
     paths = [Path(p).resolve() for p in args.notebooks] or None
     for path in refresh_notebooks(paths):
         print(f"re-executed {path.name}")
     return EXIT_OK
+
+
+def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--param takes KEY=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
+
+
+# --------------------------------------------------------------------------- coprod import
+
+
+def _cmd_import_qdpx(args: argparse.Namespace) -> int:
+    """``coprod import qdpx``: a REFI-QDA project into a dataset folder."""
+    from .importers.refi import import_qdpx
+
+    result = import_qdpx(
+        Path(args.project),
+        Path(args.to),
+        code_map=None if args.code_map is None else Path(args.code_map),
+        documents=None if args.documents is None else Path(args.documents),
+        keep_text=args.keep_text,
+        offsets=args.offsets,
+        crlf=args.crlf,
+    )
+    print(result.summary())
+    return EXIT_OK
+
+
+def _cmd_import_taguette(args: argparse.Namespace) -> int:
+    """``coprod import taguette``: a Taguette SQLite project export into a dataset folder."""
+    from .importers.taguette import import_taguette
+
+    result = import_taguette(
+        Path(args.project),
+        Path(args.to),
+        code_map=None if args.code_map is None else Path(args.code_map),
+        documents=None if args.documents is None else Path(args.documents),
+        keep_text=args.keep_text,
+    )
+    print(result.summary())
+    return EXIT_OK
+
+
+def _cmd_import_survey(args: argparse.Namespace) -> int:
+    """``coprod import survey``: an SPSS, Excel or CSV survey into a dataset folder."""
+    from .importers.survey import import_survey
+
+    result = import_survey(
+        Path(args.file),
+        Path(args.to),
+        scales=None if args.scales is None else Path(args.scales),
+        id_column=args.id_column,
+        sheet=args.sheet,
+    )
+    print(result.summary())
+    return EXIT_OK
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument(
+        "--code-map",
+        metavar="MAP",
+        help="project code -> codebook id: a CSV/XLSX with columns project_code, code (the "
+        "code_map.csv an import writes, filled in), or a REFI-QDA .qdc/.qdpx codebook "
+        "(default: the code_map.csv of an earlier import into --to)",
+    )
+    p.add_argument(
+        "--documents",
+        metavar="MAP",
+        help="document -> case, participant, role: the documents.csv an import writes, edited "
+        "(default: the documents.csv of an earlier import into --to)",
+    )
+    p.add_argument(
+        "--keep-text",
+        action="store_true",
+        help="keep the selected text in segments.csv (default: offsets only)",
+    )
+
+
+def _add_import(subparsers: Any) -> None:
+    """The ``import`` command (actions ``qdpx``, ``taguette``, ``survey``)."""
+    p_imp = subparsers.add_parser(
+        "import",
+        help="import real data: a REFI-QDA project, a Taguette export, or a survey file",
+        description="Write a dataset folder from a QDA project (REFI-QDA .qdpx, Taguette) or a "
+        "survey file (SPSS .sav, .xlsx, .csv). Names of participants and documents are replaced "
+        "by stable pseudonyms; the salt (.coprod_salt) and the key (pseudonym_key.csv) stay in "
+        "the dataset folder and are git-ignored. Exit code 1 when the input cannot be imported.",
+    )
+    sub = p_imp.add_subparsers(dest="import_command", metavar="SOURCE")
+
+    p_q = sub.add_parser(
+        "qdpx",
+        help="a REFI-QDA project (.qdpx, or its unzipped folder) from ATLAS.ti, MAXQDA, NVivo, "
+        "QualCoder, ...",
+        description="Import the coded text selections of a REFI-QDA project. Each coded "
+        "selection becomes a segment, each code reference a coding. Codes are matched to the "
+        "codebook by id, label and alias; the rest become dataset-local codes (dimension "
+        "'local'). Edit the code_map.csv and documents.csv it writes and run it again (or pass "
+        "them with --code-map / --documents) to map codes and regroup documents.",
+    )
+    p_q.add_argument("project", help=".qdpx file or unzipped project folder")
+    _import_options(p_q)
+    p_q.add_argument(
+        "--offsets",
+        choices=["auto", "codepoints", "utf16", "utf8"],
+        default="auto",
+        help="unit the tool counted selection offsets in (default auto: by the exporting tool; "
+        "NVivo and ATLAS.ti count UTF-16 units, others code points)",
+    )
+    p_q.add_argument(
+        "--crlf",
+        choices=["auto", "one", "two"],
+        default="auto",
+        help="whether a CRLF line end counts as one or two units (default auto: one for "
+        "ATLAS.ti, two otherwise)",
+    )
+    p_q.set_defaults(func=_cmd_import_qdpx)
+
+    p_t = sub.add_parser(
+        "taguette",
+        help="a Taguette project export (SQLite .sqlite3)",
+        description="Import the highlights of a Taguette project export (the SQLite file from "
+        "'Export project'). Each highlight becomes a segment, each of its tags a coding.",
+    )
+    p_t.add_argument("project", help="Taguette project export (.sqlite3)")
+    _import_options(p_t)
+    p_t.set_defaults(func=_cmd_import_taguette)
+
+    p_s = sub.add_parser(
+        "survey",
+        help="a survey file: SPSS .sav, Excel .xlsx or .csv",
+        description="Import survey answers as survey.csv with a data dictionary "
+        "(survey_dictionary.csv: variable labels and value labels). SPSS value labels become "
+        "categories, except on Likert items, which keep their numbers. With --scales the Likert "
+        "answers are checked against the scale ranges and the file is copied as scales.yml.",
+    )
+    p_s.add_argument("file", help="survey file (.sav, .xlsx or .csv)")
+    p_s.add_argument("--to", required=True, metavar="DIR", help="dataset folder to write")
+    p_s.add_argument("--scales", metavar="SCALES.yml", help="scale definitions to check against")
+    p_s.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="column identifying respondents (default: respondent_id, ResponseId, id, ... "
+        "whichever exists; numbered when none does)",
+    )
+    p_s.add_argument("--sheet", default=None, help="worksheet of an .xlsx file (default: first)")
+    p_s.set_defaults(func=_cmd_import_survey)
+
+    def _usage(_: argparse.Namespace) -> int:
+        p_imp.print_help()
+        return EXIT_USAGE
+
+    p_imp.set_defaults(func=_usage)
+
+
+# --------------------------------------------------------------------------- the parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
         "seed the output equals data/demo/ byte for byte.",
     )
     p_demo.add_argument("--to", required=True, help="target folder")
-    p_demo.add_argument("--seed", type=int, default=20211, help="random seed (default: 20211)")
+    p_demo.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the seed of data/demo/)"
+    )
     p_demo.add_argument(
         "--cases", type=int, default=None, help="number of cases (default: the 6 demo cases)"
     )
@@ -166,9 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_imp.set_defaults(func=_cmd_codebook_import)
     p_cb.set_defaults(func=lambda a: (p_cb.print_help(), EXIT_USAGE)[1])
 
-    from .importing import register as register_import
-
-    register_import(sub)
+    _add_import(sub)
 
     return parser
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DataError", "Problem"]
+__all__ = ["DataError", "Problem", "fail"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,26 @@ class DataError(ValueError):
         shown = "\n".join(f"  - {p}" for p in self.problems[:50])
         more = f"\n  ... and {n - 50} more" if n > 50 else ""
         return f"{head}\n{shown}{more}"
+
+
+def fail(
+    file: str,
+    expected: str,
+    kind: str = "invalid",
+    value: Any = None,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+) -> DataError:
+    """A :class:`DataError` for one problem, for ``raise fail(...)``: the file (or table) it
+    is in, what was expected there, and optionally its kind, the value found, row and column.
+
+    Examples
+    --------
+    >>> from coprodlib.errors import fail
+    >>> str(fail("cases.csv", "a two-letter country code", value="Germany", row=3, column="country"))
+    "cases.csv, row 3, column 'country': found 'Germany'; expected a two-letter country code"
+    """
+    return DataError(
+        Problem(file=file, expected=expected, value=value, kind=kind, row=row, column=column)
+    )

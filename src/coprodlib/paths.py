@@ -18,6 +18,7 @@ __all__ = [
     "reports_dir",
     "notebooks_dir",
     "resolve_dataset",
+    "reports_for",
 ]
 
 _MARKERS = ("pyproject.toml", "src/coprodlib")
@@ -71,5 +72,9 @@ def resolve_dataset(path: str | os.PathLike[str] | None = None) -> Path:
 
 def reports_dir(dataset: str | os.PathLike[str] | None = None) -> Path:
     """``reports/<dataset name>/`` for a dataset argument as accepted by :func:`resolve_dataset`."""
-    name = resolve_dataset(dataset).name
-    return project_root() / "reports" / name
+    return reports_for(resolve_dataset(dataset))
+
+
+def reports_for(folder: Path) -> Path:
+    """``reports/<name>/`` for a dataset folder that is already resolved."""
+    return project_root() / "reports" / Path(folder).name

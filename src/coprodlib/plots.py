@@ -41,7 +41,7 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
 def _labeller(labels: Mapping[str, str] | Any | None):
     """A function id -> readable label; ``labels`` may be a mapping or a Codebook."""
     if labels is None:
-        from .taxonomy import get_codebook
+        from .taxonomy.codebook import get_codebook
 
         labels = get_codebook()
     if hasattr(labels, "frame"):

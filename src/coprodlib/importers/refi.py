@@ -44,11 +44,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import qdc
-from .errors import DataError, Problem
-from .importing import check_target, read_dataset_meta, staged_target, write_csv, write_meta
+from .. import safe_archive
+from .._io import write_csv
+from ..errors import DataError, Problem, fail
+from ..taxonomy import qdc
+from ..taxonomy.codebook import Codebook, get_codebook
+from ..taxonomy.records import normalize_name
 from .pseudonyms import Pseudonymizer
-from .taxonomy import Codebook, get_codebook, normalize_name
+from .staging import check_target, read_dataset_meta, staged_target, write_meta
 
 __all__ = [
     "CASE_COLUMNS",
@@ -67,7 +70,7 @@ __all__ = [
 ]
 
 #: Largest text source read from a project (bytes); the archive's total is capped by
-#: :data:`coprodlib.qdc.MAX_UNCOMPRESSED_BYTES`.
+#: :data:`coprodlib.safe_archive.MAX_UNCOMPRESSED_BYTES`.
 MAX_SOURCE_BYTES = 256 * 1024**2
 #: At most this many problems are listed in one error.
 MAX_PROBLEMS = 50
@@ -216,10 +219,6 @@ class ImportResult:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
-    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
-
-
 def _key(guid: Any) -> str:
     """A GUID as compared: braces and white space removed, lower case."""
     return str(guid or "").strip().strip("{}").strip().lower()
@@ -237,7 +236,7 @@ def _child(el: Any, name: str) -> Any:
     return next((c for c in el if _local(c.tag) == name), None)
 
 
-def _raise_all(problems: list[Problem]) -> None:
+def raise_all(problems: list[Problem]) -> None:
     if not problems:
         return
     shown = problems[:MAX_PROBLEMS]
@@ -264,7 +263,7 @@ def decode_text(raw: bytes, file: str) -> str:
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as err:
-        raise _fail(
+        raise fail(
             file,
             f"a text source in UTF-8 or UTF-16 with a byte-order mark (undecodable byte at "
             f"{err.start})",
@@ -381,7 +380,7 @@ class _Container:
 def _source_name(ref: str) -> str | None:
     """The file name under sources/ that an ``internal://`` path names, or None if unsafe."""
     name = ref.replace("\\", "/")
-    if not name or qdc._unsafe_member(name) or name.startswith("/"):
+    if not name or safe_archive.unsafe_member(name) or name.startswith("/"):
         return None
     return str(PurePosixPath(name))
 
@@ -391,10 +390,10 @@ class _ZipContainer(_Container):
         self.file = path.name
         try:
             self.zf = zipfile.ZipFile(path)
-            infos = qdc._check_archive(self.zf, self.file)
-            self.qde_info = qdc._find_qde(infos, self.file)
+            infos = safe_archive.check_archive(self.zf, self.file)
+            self.qde_info = safe_archive.find_qde(infos, self.file)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-            raise _fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
+            raise fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
         except DataError:
             self.close()
             raise
@@ -407,9 +406,9 @@ class _ZipContainer(_Container):
 
     def qde(self) -> tuple[bytes, str]:
         try:
-            data, _ = qdc._read_qde_member(self.zf, self.qde_info, self.file)
+            data, _ = safe_archive.read_qde_member(self.zf, self.qde_info, self.file)
         except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-            raise _fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
+            raise fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
         self.inflated += len(data)
         return data, f"{self.file}:{self.qde_info.filename}"
 
@@ -419,19 +418,19 @@ class _ZipContainer(_Container):
             return None
         where = f"{self.file}:{info.filename}"
         if info.file_size > MAX_SOURCE_BYTES:
-            raise _fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
+            raise fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(MAX_SOURCE_BYTES + 1)
         except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-            raise _fail(where, f"a readable archive member ({exc})", "unreadable") from None
+            raise fail(where, f"a readable archive member ({exc})", "unreadable") from None
         if len(data) > MAX_SOURCE_BYTES:
-            raise _fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
+            raise fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
         self.inflated += len(data)
-        if self.inflated > qdc.MAX_UNCOMPRESSED_BYTES:
-            raise _fail(
+        if self.inflated > safe_archive.MAX_UNCOMPRESSED_BYTES:
+            raise fail(
                 self.file,
-                f"an archive that unpacks to at most {qdc.MAX_UNCOMPRESSED_BYTES} bytes",
+                f"an archive that unpacks to at most {safe_archive.MAX_UNCOMPRESSED_BYTES} bytes",
                 "too_large",
             )
         return data
@@ -452,7 +451,7 @@ class _FolderContainer(_Container):
             )
             if len(found) != 1:
                 names = ", ".join(p.name for p in found) or "none"
-                raise _fail(
+                raise fail(
                     str(folder),
                     f"a project folder with exactly one *.qde file (found: {names})",
                     "missing" if not found else "invalid",
@@ -465,10 +464,12 @@ class _FolderContainer(_Container):
 
     def qde(self) -> tuple[bytes, str]:
         path = self.qde_path
-        if path.stat().st_size > qdc.MAX_XML_BYTES:
-            raise _fail(str(path), f"an XML file of at most {qdc.MAX_XML_BYTES} bytes", "too_large")
+        if path.stat().st_size > safe_archive.MAX_XML_BYTES:
+            raise fail(
+                str(path), f"an XML file of at most {safe_archive.MAX_XML_BYTES} bytes", "too_large"
+            )
         with path.open("rb") as fh:
-            return qdc._read_limited(fh, str(path)), str(path)
+            return safe_archive.read_limited(fh, str(path)), str(path)
 
     def read_source(self, relative: str) -> bytes | None:
         if self._index is None:
@@ -483,22 +484,20 @@ class _FolderContainer(_Container):
             return None
         real = path.resolve()
         if not real.is_relative_to(self.folder):
-            raise _fail(
+            raise fail(
                 str(path),
                 "a source file inside the project folder (this one links outside it)",
                 "unsafe_path",
             )
         if real.stat().st_size > MAX_SOURCE_BYTES:
-            raise _fail(
-                str(path), f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large"
-            )
+            raise fail(str(path), f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
         return real.read_bytes()
 
 
 def _open(path: Path) -> _Container:
     file = path.name or str(path)
     if not path.exists():
-        raise _fail(str(path), "an existing .qdpx file or project folder (no such file)", "missing")
+        raise fail(str(path), "an existing .qdpx file or project folder (no such file)", "missing")
     if path.is_dir():
         return _FolderContainer(path)
     if zipfile.is_zipfile(path):
@@ -507,7 +506,7 @@ def _open(path: Path) -> _Container:
         return _FolderContainer(path.parent, path)
     if path.suffix.lower() == ".qdc":
         raise _codebook_only(file, path)
-    raise _fail(
+    raise fail(
         file,
         "a .qdpx project, which is a zip archive holding project.qde (this file is not a zip)",
         "not_a_zip",
@@ -515,7 +514,7 @@ def _open(path: Path) -> _Container:
 
 
 def _codebook_only(file: str, path: Path) -> DataError:
-    return _fail(
+    return fail(
         file,
         "a project with coded text selections; this file has none (a codebook-only export?). "
         f"To match its codes to the codebook, run: {_CODEBOOK_HINT} {path}",
@@ -555,7 +554,7 @@ def _codes_of(root: Any, file: str, cb: Codebook) -> pd.DataFrame:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in qdc.CODE_COLUMNS})
         parents: tuple[int, ...] = ()
     else:
-        frame, parents = qdc._codes_table(book, file, cb)
+        frame, parents = qdc.codes_table(book, file, cb)
     frame = frame.astype(object).where(frame.notna(), None)
     frame["key"] = [_key(g) for g in frame["guid"]]
     frame["parent_key"] = [frame["key"].iat[p] if p >= 0 else None for p in parents]
@@ -609,13 +608,13 @@ def _read_project(
     path: Path, container: _Container, offsets: str, crlf: str, cb: Codebook
 ) -> QdaProject:
     data, where = container.qde()
-    root = qdc._parse(data, where)
+    root = safe_archive.parse_xml(data, where)
     top = _local(root.tag)
     file = container.file
     if top == "CodeBook":
         raise _codebook_only(file, path)
     if top != "Project":
-        raise _fail(where, "a REFI-QDA <Project> document", value=f"<{top}>")
+        raise fail(where, "a REFI-QDA <Project> document", value=f"<{top}>")
     origin = root.get("origin")
     unit, crlf_one, how = offset_convention(origin, offsets, crlf)
 
@@ -731,7 +730,7 @@ def _read_project(
                     sid = f"{sid}-{n}"
                 seen_ids.add(sid)
                 selections.append(Selection(sid, skey, int(s_cp[k]), int(e_cp[k]), refs))
-    _raise_all(problems)
+    raise_all(problems)
     if not selections:
         raise _codebook_only(file, path)
     for kind, n in skipped.items():
@@ -842,12 +841,12 @@ def read_code_map(path: Path | str, cb: Codebook | None = None) -> pd.DataFrame:
         For a missing or unreadable file, missing columns, or codes that are not in the
         codebook (with suggestions).
     """
-    from .dataset import read_table
+    from ..contract.dataset import read_table
 
     cb = get_codebook() if cb is None else cb
     path = Path(path)
     if not path.exists():
-        raise _fail(str(path), "an existing code map file (no such file)", "missing")
+        raise fail(str(path), "an existing code map file (no such file)", "missing")
     if path.is_dir() or path.suffix.lower() in (".qdc", ".qdpx", ".qde"):
         codes = qdc.import_codebook(path, cb=cb).codes
         frame = pd.DataFrame(
@@ -857,7 +856,7 @@ def read_code_map(path: Path | str, cb: Codebook | None = None) -> pd.DataFrame:
     table = read_table(path)
     missing = [c for c in ("project_code", "code") if c not in table.columns]
     if missing:
-        raise _fail(
+        raise fail(
             path.name,
             f"the columns project_code and code (missing: {', '.join(missing)})",
             "missing_column",
@@ -891,7 +890,7 @@ def read_code_map(path: Path | str, cb: Codebook | None = None) -> pd.DataFrame:
                 )
             )
         resolved.append(cid)
-    _raise_all(problems)
+    raise_all(problems)
     frame = pd.DataFrame({"project_code": table["project_code"].astype(object), "code": resolved})
     frame = frame[frame["project_code"].notna()]
     return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
@@ -1003,7 +1002,7 @@ def _extension_rows(codes: pd.DataFrame) -> list[dict[str, Any]]:
         if r.local_id is None:
             continue
         parent = final_of.get(r.parent_key) if r.parent_key else None
-        definition, _ = qdc._split_description(r.description)
+        definition, _ = qdc.split_description(r.description)
         rows.append(
             {
                 "id": r.local_id,
@@ -1022,14 +1021,14 @@ def _extension_rows(codes: pd.DataFrame) -> list[dict[str, Any]]:
 def _read_documents_map(path: Path, known: set[str], cb: Codebook, strict: bool) -> tuple[
     dict[str, dict[str, str | None]], list[str]
 ]:  # fmt: skip
-    from .dataset import read_table
+    from ..contract.dataset import read_table
 
     if not path.is_file():
-        raise _fail(str(path), "an existing documents map (no such file)", "missing")
+        raise fail(str(path), "an existing documents map (no such file)", "missing")
     table = read_table(path)
     file = path.name
     if "document_id" not in table.columns:
-        raise _fail(file, "a column document_id (the documents.csv an import wrote)",
+        raise fail(file, "a column document_id (the documents.csv an import wrote)",
                     "missing_column")  # fmt: skip
     problems, warnings = [], []
     out: dict[str, dict[str, str | None]] = {}
@@ -1085,7 +1084,7 @@ def _read_documents_map(path: Path, known: set[str], cb: Codebook, strict: bool)
                 continue
             entry["role"] = rid
         out[did] = entry
-    _raise_all(problems)
+    raise_all(problems)
     if unknown:
         warnings.append(
             f"{unknown} row(s) of {file} name documents this project no longer has; ignored"
@@ -1260,7 +1259,7 @@ def write_project(
             {"document_id": did, "case_id": case_id, "participant_id": pid, "role": role}
         )
         doc_info[src.key] = (case_id, pid)
-    _raise_all(problems)
+    raise_all(problems)
 
     # --- cases.csv: what the user filled in after an earlier import wins over what the
     # project says, which wins over placeholders
@@ -1420,7 +1419,7 @@ def _previous_cases(previous: Path | None) -> dict[str, dict[str, Any]]:
     """Rows of an earlier import's cases.csv (what the user filled in), by case id."""
     if previous is None or not (previous / "cases.csv").is_file():
         return {}
-    from .dataset import read_table
+    from ..contract.dataset import read_table
 
     try:
         table = read_table(previous / "cases.csv")
@@ -1442,7 +1441,7 @@ def _check_map_is_inert(code_map: pd.DataFrame, used: set[str]) -> None:
     clash = rows[rows["project_code"].isin(used) & (rows["project_code"] != rows["code"])]
     if len(clash):
         first = clash.iloc[0]
-        raise _fail(
+        raise fail(
             "code_map.csv",
             f"project code names that differ from the codebook ids in use: the code "
             f"{first['project_code']!r} is mapped to {first['code']!r}, but another code of "

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = [
     "KEY_FILE",

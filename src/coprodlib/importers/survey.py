@@ -34,11 +34,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import qdc
-from .errors import DataError, Problem
-from .importing import check_target, read_dataset_meta, staged_target, write_csv, write_meta
+from .. import safe_archive
+from .._io import write_csv
+from ..errors import DataError, Problem, fail
+from ..taxonomy.records import normalize_name
 from .pseudonyms import Pseudonymizer
-from .taxonomy import normalize_name
+from .staging import check_target, read_dataset_meta, staged_target, write_meta
 
 __all__ = [
     "ID_CANDIDATES",
@@ -82,10 +83,6 @@ _DICT_COLUMNS = (
     "scale",
     "note",
 )
-
-
-def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
-    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
 
 
 @dataclass
@@ -166,7 +163,7 @@ def _read_sav(path: Path) -> SurveyFile:
     try:
         data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        raise _fail(path.name, f"a readable SPSS .sav file ({exc})", "unreadable") from None
+        raise fail(path.name, f"a readable SPSS .sav file ({exc})", "unreadable") from None
     labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
     value_labels = {c: dict(v) for c, v in (meta.variable_value_labels or {}).items() if v}
     measure = {c: str(m) for c, m in (meta.variable_measure or {}).items() if m}
@@ -176,15 +173,15 @@ def _read_sav(path: Path) -> SurveyFile:
 def _read_xlsx(path: Path, sheet: str | None) -> SurveyFile:
     try:
         with zipfile.ZipFile(path) as zf:
-            qdc._check_archive(zf, path.name)
+            safe_archive.check_archive(zf, path.name)
     except zipfile.BadZipFile:
-        raise _fail(path.name, "an .xlsx workbook (this file is not one)", "unreadable") from None
+        raise fail(path.name, "an .xlsx workbook (this file is not one)", "unreadable") from None
     try:
         data = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
     except ValueError as exc:
-        raise _fail(path.name, f"a readable worksheet ({exc})", "unreadable") from None
+        raise fail(path.name, f"a readable worksheet ({exc})", "unreadable") from None
     except Exception as exc:  # openpyxl raises many types for broken workbooks
-        raise _fail(path.name, f"a readable .xlsx workbook ({exc})", "unreadable") from None
+        raise fail(path.name, f"a readable .xlsx workbook ({exc})", "unreadable") from None
     data.columns = [str(c).strip() for c in data.columns]
     data, labels = _qualtrics(data)
     return SurveyFile(_numeric(data), labels, {}, {}, path.name, "xlsx")
@@ -197,14 +194,14 @@ def _read_csv(path: Path) -> SurveyFile:
         text = raw.decode(codec)
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise _fail(
+        raise fail(
             path.name,
             "UTF-8 text (the file seems to use another encoding; export it again as UTF-8 CSV)",
             "encoding",
             value=f"line {line}",
         ) from None
     if not text.strip():
-        raise _fail(path.name, "a header line and rows", "empty")
+        raise fail(path.name, "a header line and rows", "empty")
     first = text.split("\n", 1)[0]
     counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
     sep = max(counts, key=lambda s: counts[s]) if max(counts.values()) else ","
@@ -213,7 +210,7 @@ def _read_csv(path: Path) -> SurveyFile:
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
         )
     except pd.errors.ParserError as exc:
-        raise _fail(path.name, f"a well-formed CSV table ({exc})", "syntax") from None
+        raise fail(path.name, f"a well-formed CSV table ({exc})", "syntax") from None
     data.columns = [str(c).strip() for c in data.columns]
     data, labels = _qualtrics(data)
     return SurveyFile(_numeric(data), labels, {}, {}, path.name, "csv")
@@ -234,12 +231,12 @@ def read_survey_file(path: Path | str, *, sheet: str | None = None) -> SurveyFil
     """
     path = Path(path)
     if not path.is_file():
-        raise _fail(str(path), "an existing survey file (no such file)", "missing")
+        raise fail(str(path), "an existing survey file (no such file)", "missing")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise _fail(path.name, f"a survey file ending in {', '.join(SUFFIXES)}", value=path.suffix)
+        raise fail(path.name, f"a survey file ending in {', '.join(SUFFIXES)}", value=path.suffix)
     if path.stat().st_size > MAX_SURVEY_BYTES:
-        raise _fail(path.name, f"a file of at most {MAX_SURVEY_BYTES} bytes", "too_large")
+        raise fail(path.name, f"a file of at most {MAX_SURVEY_BYTES} bytes", "too_large")
     if suffix in (".sav", ".zsav"):
         return _read_sav(path)
     if suffix == ".xlsx":
@@ -297,7 +294,7 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _role_ids(out: dict[str, pd.Series], column: str, dictionary: list[dict[str, Any]]) -> None:
     """Role names (labels or aliases of codebook roles) become role ids when all resolve."""
-    from .taxonomy import get_codebook
+    from ..taxonomy.codebook import get_codebook
 
     cb = get_codebook()
     roles = set(cb.ids("role"))
@@ -346,7 +343,7 @@ def import_survey(
         ids, bad scale definitions, and answers that do not fit them (listing each). Nothing
         is written then.
     """
-    from .survey import check_survey, read_survey_design
+    from ..contract.survey_design import check_survey, read_survey_design
 
     target = Path(to).expanduser().absolute()
     earlier = check_target(target, "survey")

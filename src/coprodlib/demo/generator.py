@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = [
     "DEFAULT_SEED",
@@ -642,7 +642,7 @@ def _code_pools(large: bool) -> dict[str, list[str]]:
         "effect": [code for code, *_ in _EFFECTS],
     }
     if large:
-        from .taxonomy import get_codebook
+        from ..taxonomy.codebook import get_codebook
 
         cb = get_codebook()
         pools["effect"] += [e for e in cb.ids("effect") if e not in pools["effect"]]
@@ -751,7 +751,7 @@ def _simulate(
     code[:, 2] = start_of["effect"] + effect
 
     if large:
-        from .taxonomy import get_codebook
+        from ..taxonomy.codebook import get_codebook
 
         cb = get_codebook()
         pair = np.array(
@@ -919,7 +919,7 @@ def _effect_weights(pool: Sequence[str], large: bool) -> np.ndarray:
     known = {code: (des, base, mult) for code, des, base, mult in _EFFECTS}
     out = np.zeros((len(_FAMILIES) + 1, 2, len(pool)))
     if large:
-        from .taxonomy import get_codebook
+        from ..taxonomy.codebook import get_codebook
 
         cb = get_codebook()
     for j, code in enumerate(pool):
@@ -974,7 +974,7 @@ def _effect_desired(pool: Sequence[str]) -> list[bool]:
     known = {code: des for code, des, *_ in _EFFECTS}
     if all(e in known for e in pool):
         return [known[e] for e in pool]
-    from .taxonomy import get_codebook
+    from ..taxonomy.codebook import get_codebook
 
     cb = get_codebook()
     return [known[e] if e in known else cb.is_desired(e) for e in pool]
@@ -1224,7 +1224,7 @@ def generate(
 
     Examples
     --------
-    >>> from coprodlib.demo import generate
+    >>> from coprodlib.demo.generator import generate
     >>> demo = generate()
     >>> len(demo["cases"]), int((demo["participants"]["case_id"].str[:3] == "de_").sum())
     (6, 24)

@@ -27,19 +27,19 @@ from typing import Any
 
 import pandas as pd
 
-from . import qdc
-from .errors import DataError, Problem
-from .importing import check_target
+from ..errors import Problem, fail
+from ..taxonomy import qdc
+from ..taxonomy.codebook import Codebook, get_codebook
 from .refi import (
     ImportResult,
     QdaProject,
     Selection,
     Source,
-    _raise_all,
     convert_offsets,
+    raise_all,
     write_project,
 )
-from .taxonomy import Codebook, get_codebook
+from .staging import check_target
 
 __all__ = ["html_text", "import_taguette", "read_taguette"]
 
@@ -85,14 +85,10 @@ def html_text(html: str) -> str:
     return "".join(parser.parts)
 
 
-def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
-    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
-
-
 def _connect(path: Path) -> sqlite3.Connection:
     file = path.name
     if not path.is_file():
-        raise _fail(str(path), "an existing Taguette project export (no such file)", "missing")
+        raise fail(str(path), "an existing Taguette project export (no such file)", "missing")
     with path.open("rb") as fh:
         head = fh.read(len(_SQLITE_MAGIC))
     if head != _SQLITE_MAGIC:
@@ -101,7 +97,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             if head[:2] == b"PK"
             else ""
         )
-        raise _fail(
+        raise fail(
             file,
             "a Taguette project export, which is an SQLite database (this file is not one)" + hint,
             "not_sqlite",
@@ -112,7 +108,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
-        raise _fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
+        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
     return conn
 
 
@@ -122,10 +118,10 @@ def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]
             name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
     except sqlite3.Error as exc:
-        raise _fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
+        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
     missing = [t for t in _TABLES if t not in tables]
     if missing:
-        raise _fail(
+        raise fail(
             file,
             "a Taguette project export with the tables "
             f"{', '.join(_TABLES)} (missing: {', '.join(missing)})",
@@ -158,7 +154,7 @@ def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]
             else pd.DataFrame(columns=["user_login", "payload"], dtype=object)
         )
     except sqlite3.Error as exc:
-        raise _fail(file, f"the columns a Taguette 1.x export has ({exc})", "unreadable") from None
+        raise fail(file, f"the columns a Taguette 1.x export has ({exc})", "unreadable") from None
     return out
 
 
@@ -182,7 +178,7 @@ def _codes_frame(tags: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     paths = [str(p) for p in tags["path"]]
     descriptions = [None if d is None else str(d) for d in tags["description"]]
     match = cb.match(paths)
-    meta_ids = [qdc._split_description(d)[1].get("id") for d in descriptions]
+    meta_ids = [qdc.split_description(d)[1].get("id") for d in descriptions]
     matched, by = [], []
     for k, mid in enumerate(meta_ids):
         if mid is not None and mid in cb:
@@ -230,7 +226,7 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
     finally:
         conn.close()
     if len(t["projects"]) != 1:
-        raise _fail(
+        raise fail(
             file,
             f"an export of one Taguette project (this file holds {len(t['projects'])})",
             "invalid",
@@ -321,9 +317,9 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
                 )
             )
         by_key[f"doc-{did}"].text = text
-    _raise_all(problems)
+    raise_all(problems)
     if not selections:
-        raise _fail(
+        raise fail(
             file,
             "a Taguette project with tagged highlights; this one has none. To match its tags "
             "to the codebook, export its codebook (.qdc) from Taguette and run: coprod "

@@ -21,15 +21,15 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
 import pandas as pd
 
-from .errors import DataError, Problem
-from .taxonomy import Codebook, _build, _missing, get_codebook
+from .. import safe_archive
+from ..errors import fail
+from .codebook import Codebook, build_codebook, get_codebook
+from .records import is_missing
 
 __all__ = [
     "CODEBOOK_NAMESPACE",
@@ -43,10 +43,6 @@ CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 #: Fixed namespace for the GUIDs of exported codes (never change: GUIDs must stay stable).
 GUID_NAMESPACE = uuid.UUID("6f1c2f0e-3b7a-5d43-9a55-0c0d9b1e7a21")
 ORIGIN = "coprod workbook"
-#: Limits for reading archives and XML (module constants so that tests can lower them).
-MAX_ZIP_MEMBERS = 20_000
-MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
-MAX_XML_BYTES = 512 * 1024**2
 
 _META_FIELDS = (
     "id",
@@ -107,9 +103,9 @@ def _description(definition: Any, meta: dict[str, Any]) -> str:
     lines = [
         f"coprod:{k}: {'true' if v is True else 'false' if v is False else v}"
         for k, v in meta.items()
-        if not _missing(v)
+        if not is_missing(v)
     ]
-    text = "" if _missing(definition) else str(definition)
+    text = "" if is_missing(definition) else str(definition)
     return f"{text}\n\n" + "\n".join(lines) if text else "\n".join(lines)
 
 
@@ -118,7 +114,7 @@ def qdc_bytes(cb: Codebook | None = None) -> bytes:
 
     Examples
     --------
-    >>> from coprodlib.qdc import qdc_bytes
+    >>> from coprodlib.taxonomy.qdc import qdc_bytes
     >>> b'name="Trade-off"' in qdc_bytes()
     True
     """
@@ -128,7 +124,7 @@ def qdc_bytes(cb: Codebook | None = None) -> bytes:
     records = frame.astype(object).to_dict("records")
     children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
-        children[None if _missing(r["parent"]) else r["parent"]].append(r)
+        children[None if is_missing(r["parent"]) else r["parent"]].append(r)
     color = {d: _PALETTE[k % len(_PALETTE)] for k, d in enumerate(cb.dimensions)}
 
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NAMESPACE, "origin": ORIGIN})
@@ -146,7 +142,7 @@ def qdc_bytes(cb: Codebook | None = None) -> bytes:
             },
         )
         meta = {k: r[k] for k in _META_FIELDS}
-        meta["desired"] = None if _missing(r["desired"]) else bool(r["desired"])
+        meta["desired"] = None if is_missing(r["desired"]) else bool(r["desired"])
         ET.SubElement(el, "Description").text = _description(r["definition"], meta)
         for child in children[r["id"]]:
             add(el, child)
@@ -178,145 +174,45 @@ def qdc_bytes(cb: Codebook | None = None) -> bytes:
 # --------------------------------------------------------------------------- reading
 
 
-def _fail(file: str, expected: str, kind: str = "invalid", value: Any = None) -> DataError:
-    return DataError(Problem(file=file, expected=expected, value=value, kind=kind))
-
-
-def _unsafe_member(name: str) -> bool:
-    norm = name.replace("\\", "/")
-    if norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
-        return True
-    return ".." in PurePosixPath(norm).parts
-
-
-def _read_limited(handle: Any, file: str) -> bytes:
-    data = handle.read(MAX_XML_BYTES + 1)
-    if len(data) > MAX_XML_BYTES:
-        raise _fail(file, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
-    return data
-
-
-def _check_archive(zf: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
-    """The members of an open archive, after refusing unsafe names and oversized archives.
-
-    Raises a DataError for more than :data:`MAX_ZIP_MEMBERS` members, a member name that is
-    absolute or climbs out with ``..`` (zip slip), or more than
-    :data:`MAX_UNCOMPRESSED_BYTES` declared uncompressed bytes (zip bomb). Readers must still
-    cap what they actually inflate, since the declared sizes can lie.
-    """
-    infos = zf.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise _fail(
-            file,
-            f"a .qdpx archive of at most {MAX_ZIP_MEMBERS} files (it has {len(infos)})",
-            "too_large",
-        )
-    unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
-    if unsafe:
-        raise _fail(
-            file,
-            "archive member names without absolute paths or '..' (refused: "
-            f"{', '.join(repr(u) for u in unsafe[:5])})",
-            "unsafe_archive",
-        )
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise _fail(
-            file,
-            f"an archive that unpacks to at most {MAX_UNCOMPRESSED_BYTES} bytes "
-            f"(it declares {total})",
-            "too_large",
-        )
-    return infos
-
-
-def _find_qde(infos: list[zipfile.ZipInfo], file: str) -> zipfile.ZipInfo:
-    """The one ``*.qde`` member (any case, any folder) of a project archive."""
-    qdes = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".qde")]
-    if len(qdes) != 1:
-        found = ", ".join(i.filename for i in qdes) or "none"
-        raise _fail(
-            file,
-            f"exactly one *.qde project file in the archive (found: {found})",
-            "missing" if not qdes else "invalid",
-        )
-    return qdes[0]
-
-
-def _read_qde_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> tuple[bytes, str]:
-    member = f"{file}:{info.filename}"
-    if info.file_size > MAX_XML_BYTES:
-        raise _fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
-    with zf.open(info) as fh:
-        return _read_limited(fh, member), member
-
-
-def _qde_from_zip(path: Path) -> tuple[bytes, str]:
-    file = str(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = _check_archive(zf, file)
-            return _read_qde_member(zf, _find_qde(infos, file), file)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise _fail(file, f"a readable zip archive ({exc})", "unreadable") from None
-
-
 def _read_source(path: Path) -> tuple[bytes, str]:
     """The XML bytes holding the codebook, and the name to use in messages."""
     try:
         return _read_xml_bytes(path)
     except OSError as exc:  # permissions, a vanished file, ...
-        raise _fail(str(path), f"a readable file ({exc.strerror or exc})", "unreadable") from None
+        raise fail(str(path), f"a readable file ({exc.strerror or exc})", "unreadable") from None
 
 
 def _read_xml_bytes(path: Path) -> tuple[bytes, str]:
     file = str(path)
     if not path.exists():
-        raise _fail(file, "an existing .qdc or .qdpx file (no such file)", "missing")
+        raise fail(file, "an existing .qdc or .qdpx file (no such file)", "missing")
     if path.is_dir():
         qdes = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".qde")
         if len(qdes) != 1:
             found = ", ".join(p.name for p in qdes) or "none"
-            raise _fail(file, f"a project folder with exactly one *.qde file (found: {found})")
+            raise fail(file, f"a project folder with exactly one *.qde file (found: {found})")
         path = qdes[0]
         file = str(path)
     elif zipfile.is_zipfile(path):
-        return _qde_from_zip(path)
+        return safe_archive.qde_from_zip(path)
     elif path.suffix.lower() == ".qdpx":
-        raise _fail(file, "a .qdpx project, which is a zip archive (this file is not a zip)")
-    if path.stat().st_size > MAX_XML_BYTES:
-        raise _fail(file, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+        raise fail(file, "a .qdpx project, which is a zip archive (this file is not a zip)")
+    if path.stat().st_size > safe_archive.MAX_XML_BYTES:
+        raise fail(file, f"an XML file of at most {safe_archive.MAX_XML_BYTES} bytes", "too_large")
     with path.open("rb") as fh:
-        return _read_limited(fh, file), file
-
-
-def _local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _parse(data: bytes, file: str) -> ET.Element:
-    try:
-        return SafeET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise _fail(
-            file,
-            f"XML without a DTD or entity declarations (refused for safety: {type(exc).__name__})",
-            "unsafe_xml",
-        ) from None
-    except ET.ParseError as exc:
-        raise _fail(file, f"well-formed XML ({exc})", "unreadable") from None
+        return safe_archive.read_limited(fh, file), file
 
 
 def _codebook_element(root: ET.Element, file: str) -> ET.Element:
-    name = _local(root.tag)
+    name = safe_archive.local_name(root.tag)
     if name == "CodeBook":
         return root
     if name == "Project":
         for child in root:
-            if _local(child.tag) == "CodeBook":
+            if safe_archive.local_name(child.tag) == "CodeBook":
                 return child
-        raise _fail(file, "a REFI-QDA project with a <CodeBook> (this project has none)", "missing")
-    raise _fail(file, "a REFI-QDA <CodeBook> or <Project> document", value=f"<{name}>")
+        raise fail(file, "a REFI-QDA project with a <CodeBook> (this project has none)", "missing")
+    raise fail(file, "a REFI-QDA <CodeBook> or <Project> document", value=f"<{name}>")
 
 
 def _bool_attr(value: str | None) -> bool | None:
@@ -326,7 +222,7 @@ def _bool_attr(value: str | None) -> bool | None:
     return True if v in ("true", "1") else False if v in ("false", "0") else None
 
 
-def _split_description(text: Any) -> tuple[str | None, dict[str, str]]:
+def split_description(text: Any) -> tuple[str | None, dict[str, str]]:
     """Definition text and the trailing ``coprod:<field>: value`` lines of a description."""
     if not isinstance(text, str) or not text:
         return None, {}
@@ -376,13 +272,13 @@ class CodebookImport:
             Naming the codes that carry no coprod metadata.
         """
         shipped = get_codebook()
-        parsed = [_split_description(d) for d in self.codes["description"].tolist()]
+        parsed = [split_description(d) for d in self.codes["description"].tolist()]
         names = self.codes["path"].tolist()
         foreign = [n for n, (_, meta) in zip(names, parsed, strict=True) if not meta]
         if foreign:
             shown = ", ".join(repr(n) for n in foreign[:10])
             more = f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
-            raise _fail(
+            raise fail(
                 self.file,
                 "codes exported by coprod (with coprod:id lines in their descriptions); "
                 f"{len(foreign)} code(s) have none: {shown}{more}. Use .codes to map them",
@@ -403,7 +299,7 @@ class CodebookImport:
                 parent=parsed[p][1]["id"] if p >= 0 else None,
             )
             records.append(rec)
-        return _build(
+        return build_codebook(
             records,
             references=shipped.references,
             declared=shipped._declared,
@@ -448,7 +344,7 @@ class CodebookImport:
         return "\n".join(lines)
 
 
-def _codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFrame, tuple[int, ...]]:
+def codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """One row per ``<Code>`` of a ``<CodeBook>`` element (document order), matched to ``cb``.
 
     Returns the table with the columns :data:`CODE_COLUMNS` and, per row, the position of its
@@ -456,10 +352,14 @@ def _codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFram
     """
     rows: list[tuple[str, str, str | None, str | None, str | None, bool | None]] = []
     parents: list[int] = []
-    top = [c for c in book if _local(c.tag) == "Codes"]
+    top = [c for c in book if safe_archive.local_name(c.tag) == "Codes"]
     stack: list[tuple[ET.Element, int, str | None]] = []
     for codes_el in top:
-        stack.extend((c, -1, None) for c in reversed(list(codes_el)) if _local(c.tag) == "Code")
+        stack.extend(
+            (c, -1, None)
+            for c in reversed(list(codes_el))
+            if safe_archive.local_name(c.tag) == "Code"
+        )
     nameless = 0
     while stack:
         el, parent, parent_path = stack.pop()
@@ -468,15 +368,19 @@ def _codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFram
             nameless += 1
             name = ""
         path_ = name if parent_path is None else f"{parent_path}/{name}"
-        desc = next((d.text or "" for d in el if _local(d.tag) == "Description"), None)
+        desc = next(
+            (d.text or "" for d in el if safe_archive.local_name(d.tag) == "Description"), None
+        )
         rows.append(
             (path_, name, el.get("guid"), parent_path, desc, _bool_attr(el.get("isCodable")))
         )
         parents.append(parent)
         me = len(rows) - 1
-        stack.extend((c, me, path_) for c in reversed(list(el)) if _local(c.tag) == "Code")
+        stack.extend(
+            (c, me, path_) for c in reversed(list(el)) if safe_archive.local_name(c.tag) == "Code"
+        )
     if nameless:
-        raise _fail(file, f"a name on every <Code> ({nameless} code(s) have none)", "missing")
+        raise fail(file, f"a name on every <Code> ({nameless} code(s) have none)", "missing")
 
     codes = pd.DataFrame(
         rows, columns=["path", "name", "guid", "parent_path", "description", "is_codable"]
@@ -487,7 +391,7 @@ def _codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFram
     match = cb.match(codes["name"])
     # an id in the coprod: lines wins (survives renaming a code in the QDA tool)
     meta_id = pd.Series(
-        [_split_description(r[4])[1].get("id") for r in rows], dtype=object, index=codes.index
+        [split_description(r[4])[1].get("id") for r in rows], dtype=object, index=codes.index
     )
     known = meta_id.isin(cb.ids()).to_numpy()
     str_dtype = cb.frame["id"].dtype
@@ -533,7 +437,7 @@ def import_codebook(path: Path | str, *, cb: Codebook | None = None) -> Codebook
     """
     cb = get_codebook() if cb is None else cb
     data, file = _read_source(Path(path))
-    root = _parse(data, file)
+    root = safe_archive.parse_xml(data, file)
     book = _codebook_element(root, file)
-    codes, parents = _codes_table(book, file, cb)
+    codes, parents = codes_table(book, file, cb)
     return CodebookImport(file=file, origin=root.get("origin"), codes=codes, _parents=parents)

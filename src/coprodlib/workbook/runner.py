@@ -12,7 +12,6 @@ the previous good one.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -26,11 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .paths import notebooks_dir, project_root, reports_dir, resolve_dataset
-from .reporting import write_index, write_text_atomic
+from .. import __version__
+from .._io import write_text_atomic
+from ..paths import notebooks_dir, project_root, reports_for
+from .pages import write_index
 
-__all__ = ["Job", "JobResult", "plan_jobs", "run", "run_cli", "NOTEBOOKS"]
+__all__ = [
+    "Job",
+    "JobResult",
+    "plan_jobs",
+    "run",
+    "summary_table",
+    "refresh_notebooks",
+    "NOTEBOOKS",
+]
 
 #: The notebooks a batch run executes, by report name: (file, needs, per_case).
 #: ``needs`` names the dataset table the notebook cannot do without (None: always runs).
@@ -95,7 +103,7 @@ def _sha(parts: Iterable[bytes]) -> str:
 
 def _library_digest() -> str:
     """Hash of the library's source and data files, so an edited function re-runs notebooks."""
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]  # the whole package, every wing
     files = sorted(p for p in pkg.rglob("*") if p.suffix in {".py", ".yaml", ".yml"})
     return _sha([__version__.encode()] + [p.read_bytes() for p in files])
 
@@ -305,7 +313,7 @@ def _execute(job: Job, *, show_code: bool) -> JobResult:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .reporting import notebook_to_html
+    from .pages import notebook_to_html
 
     start = time.perf_counter()
     job.out_dir.mkdir(parents=True, exist_ok=True)
@@ -389,7 +397,7 @@ def _previous(manifest_path: Path) -> dict[str, Any]:
 
 
 def run(
-    dataset: str | os.PathLike[str] | None = None,
+    dataset: Path,
     *,
     cases: Sequence[str] | None = None,
     jobs: int | None = None,
@@ -399,16 +407,19 @@ def run(
     extra: dict[str, Any] | None = None,
     progress: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
-    """Execute the notebooks for a dataset and write its report folder.
+    """Execute the notebooks for a dataset folder and write its report folder.
+
+    ``dataset`` is the folder itself, already resolved by the caller (the command line, or
+    :func:`coprodlib.paths.resolve_dataset`); ``out_root`` defaults to ``reports/<name>/``.
 
     Returns one :class:`JobResult` per planned notebook, in plan order. Raises
     :class:`~coprodlib.DataError` before anything is written when the dataset is invalid.
     """
-    from .dataset import load
+    from ..contract.dataset import load_folder
 
-    folder = resolve_dataset(dataset)
-    ds = load(folder)  # validates: a broken dataset stops here, before reports/ is touched
-    out_root = Path(out_root) if out_root is not None else reports_dir(folder)
+    folder = Path(dataset)
+    ds = load_folder(folder)  # validates: a broken dataset stops here, before reports/ is touched
+    out_root = Path(out_root) if out_root is not None else reports_for(folder)
     planned = plan_jobs(ds, dataset=folder, out_root=out_root, cases=cases, extra=extra)
     manifest_path = out_root / "manifest.json"
     previous = _previous(manifest_path)
@@ -523,17 +534,7 @@ def _write_manifest(
     write_text_atomic(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
-# --------------------------------------------------------------------------- command line
-
-
-def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"--param takes KEY=VALUE, got {item!r}")
-        out[key.strip()] = value
-    return out
+# --------------------------------------------------------------------------- summary
 
 
 def summary_table(results: Sequence[JobResult]) -> str:
@@ -546,39 +547,6 @@ def summary_table(results: Sequence[JobResult]) -> str:
     counts = {s: sum(r.status == s for r in results) for s in ("ran", "skipped", "failed")}
     lines.append(f"\n{counts['ran']} ran, {counts['skipped']} skipped, {counts['failed']} failed")
     return "\n".join(lines)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    cases = [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else None
-    if args.jobs is not None and args.jobs < 1:
-        print(f"error: --jobs must be 1 or more, got {args.jobs}", file=sys.stderr)
-        return 2
-    extra = _parse_params(getattr(args, "param", None))
-    bar = tqdm(total=None, unit="notebook", desc="coprod run", disable=None, file=sys.stderr)
-
-    def tick(res: JobResult) -> None:
-        bar.update(1)
-        bar.set_postfix_str(f"{res.key}: {res.status}")
-
-    try:
-        results = run(
-            args.dataset,
-            cases=cases,
-            jobs=args.jobs,
-            force=args.force,
-            show_code=args.show_code,
-            out_root=Path(args.reports) if args.reports else None,
-            extra=extra,
-            progress=tick,
-        )
-    finally:
-        bar.close()
-    print(summary_table(results))
-    out_root = Path(args.reports) if args.reports else reports_dir(args.dataset)
-    print(f"\nreport index: {_relative_to_root(out_root / 'index.html')}")
-    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 # --------------------------------------------------------------------------- committed notebooks

@@ -17,8 +17,8 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .contingency import data_label, require_columns, require_frame
-from .errors import DataError, Problem
+from .._checks import data_label, require_columns, require_frame
+from ..errors import DataError, Problem
 
 __all__ = ["agreement", "code_agreement", "code_decisions", "cohen_kappa", "LEVELS"]
 

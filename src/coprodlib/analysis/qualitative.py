@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = [
     "codings_of",
@@ -25,6 +25,7 @@ __all__ = [
     "aggregation",
     "aggregation_test",
     "UNITS",
+    "AGGREGATION_CAVEAT",
 ]
 
 #: Units at which co-occurrence can be counted, and the column that identifies each.

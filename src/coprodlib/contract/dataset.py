@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
-from .paths import resolve_dataset
-from .taxonomy import Codebook, get_codebook
+from ..errors import DataError, Problem
+from ..paths import resolve_dataset
+from ..taxonomy.codebook import Codebook, get_codebook
 
 __all__ = ["Dataset", "load", "validate", "select_cases", "TABLES", "MAX_PER_CHECK"]
 
@@ -675,8 +675,7 @@ def _apply_code_map(tables: dict[str, pd.DataFrame], code_map: pd.DataFrame, cb:
         frame["code"] = mapped.where(mapped.notna(), frame["code"])
 
 
-def _read(path: str | Path | None) -> _Read:
-    folder = resolve_dataset(path)
+def _read(folder: Path) -> _Read:
     out = _Collector()
     if not folder.is_dir():
         out.add(
@@ -753,7 +752,7 @@ def _read(path: str | Path | None) -> _Read:
 def _survey(
     folder: Path, tables: dict[str, pd.DataFrame], files: dict[str, str], out: _Collector
 ) -> Any:
-    from .survey import check_survey, read_survey_design
+    from .survey_design import check_survey, read_survey_design
 
     scales = folder / "scales.yml"
     if "survey" not in tables:
@@ -819,7 +818,12 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     >>> cp.validate()
     []
     """
-    return _read(path).problems
+    return check_folder(resolve_dataset(path))
+
+
+def check_folder(folder: Path) -> list[Problem]:
+    """:func:`validate` for a folder already resolved (the command line and the runner)."""
+    return _read(Path(folder)).problems
 
 
 def load(path: str | Path | None = None) -> Dataset:
@@ -837,7 +841,12 @@ def load(path: str | Path | None = None) -> Dataset:
     >>> ds.synthetic, len(ds.cases)
     (True, 6)
     """
-    read = _read(path)
+    return load_folder(resolve_dataset(path))
+
+
+def load_folder(folder: Path) -> Dataset:
+    """:func:`load` for a folder already resolved (the command line and the runner)."""
+    read = _read(Path(folder))
     if read.problems:
         raise DataError(read.problems)
     typed = {

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 __all__ = [
     "case_overview",
@@ -89,7 +89,7 @@ def case_profile(dataset: Any, case_id: str) -> pd.DataFrame:
     """A case's descriptive fields as a two-column table (field, value), with codebook labels."""
     cases = dataset.cases.astype({"case_id": str}).set_index("case_id")
     if str(case_id) not in cases.index:
-        from .errors import DataError
+        from ..errors import DataError
 
         raise DataError(
             Problem(

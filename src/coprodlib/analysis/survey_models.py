@@ -1,0 +1,669 @@
+"""Models of coping choice in surveys and vignette experiments, and group differences in traits.
+
+Which traits go with which coping choice (multinomial and per-choice logistic models as odds
+ratios), how the choice shifts between vignette conditions, and how traits differ between
+roles. Errors follow the rule stated in :mod:`coprodlib.analysis.contingency`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._checks import data_label, levels_of, require_columns, require_frame
+from ..contract.survey_design import SurveyDesign
+from ..errors import DataError, Problem
+from .contingency import adjust_pvalues, compare_groups, crosstab_test
+
+__all__ = [
+    "choice_models",
+    "condition_effects",
+    "group_difference",
+    "trait_correlations",
+    "trait_effects",
+    "trait_effects_text",
+    "GROUP_DIFFERENCE_COLUMNS",
+]
+
+
+# --------------------------------------------------------------------------- choice models
+
+
+def _as_list(arg: Any) -> list[Any]:
+    if arg is None:
+        return []
+    if isinstance(arg, str) or not isinstance(arg, Sequence):
+        return [arg]
+    return list(arg)
+
+
+def _design_matrix(
+    frame: pd.DataFrame,
+    terms: list[Hashable],
+    baselines: Mapping[Hashable, Any],
+    data: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[Hashable, Any]]:
+    """Intercept, numeric predictors as they are, categorical ones dummy coded."""
+    parts = [pd.DataFrame({"Intercept": np.ones(len(frame))}, index=frame.index)]
+    used: dict[Hashable, Any] = {}
+    for term in terms:
+        column = frame[term]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric:
+            parts.append(column.astype(float).to_frame(str(term)))
+            continue
+        levels = levels_of(column)
+        if len(levels) < 2:
+            raise DataError(
+                Problem(
+                    file=data_label(data),
+                    column=str(term),
+                    value=levels,
+                    expected=(
+                        "a predictor with at least 2 levels among the complete rows; a "
+                        "constant predictor cannot explain the choice (drop it)"
+                    ),
+                    kind="too_few_levels",
+                )
+            )
+        base = baselines.get(term, levels[0])
+        if base not in levels:
+            raise DataError(
+                Problem(
+                    file=data_label(data),
+                    column=str(term),
+                    value=base,
+                    expected=f"baselines[{term!r}] to be one of the levels {levels}",
+                    kind="unknown_level",
+                )
+            )
+        used[term] = base
+        order = [base, *[lv for lv in levels if lv != base]]
+        cat = pd.Categorical(column, categories=order)
+        dummies = pd.get_dummies(cat, drop_first=True, dtype=float)
+        dummies.columns = [f"{term}[T.{lv}]" for lv in order[1:]]
+        dummies.index = frame.index
+        parts.append(dummies)
+    return pd.concat(parts, axis=1), used
+
+
+def _check_rank(X: pd.DataFrame, data: pd.DataFrame) -> None:
+    """Raise when a term is constant or a combination of the terms before it."""
+    matrix = X.to_numpy()
+    if np.linalg.matrix_rank(matrix) == matrix.shape[1]:
+        return
+    dependent, rank = [], 0
+    for j in range(matrix.shape[1]):  # a handful of terms, not rows
+        now = np.linalg.matrix_rank(matrix[:, : j + 1])
+        if now == rank:
+            dependent.append(X.columns[j])
+        rank = now
+    raise DataError(
+        Problem(
+            file=data_label(data),
+            column=", ".join(dependent),
+            expected=(
+                "predictors that are not constant and not combinations of each other; "
+                f"{', '.join(dependent)} can be written from the terms before it (drop it, or "
+                "merge levels)"
+            ),
+            kind="collinear",
+        )
+    )
+
+
+def _fit(model: Any, outcome: str, data: pd.DataFrame) -> Any:
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+    hint = (
+        "coefficients that can be estimated; some term predicts the outcome "
+        f"{outcome!r} (almost) perfectly or an outcome level is too rare (separation). Merge "
+        "rare choice or predictor levels, drop the term, or collect more data"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = model.fit(method="newton", maxiter=200, disp=0)
+        except (PerfectSeparationError, np.linalg.LinAlgError) as err:
+            raise DataError(
+                Problem(file=data_label(data), expected=f"{hint} ({err})", kind="separation")
+            ) from None
+    separated = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+    params = np.asarray(res.params, dtype=float)
+    bse = np.asarray(res.bse, dtype=float)
+    converged = bool(res.mle_retvals.get("converged", True))
+    if separated or not converged or not np.isfinite(params).all() or not np.isfinite(bse).all():
+        raise DataError(Problem(file=data_label(data), expected=hint, kind="separation"))
+    return res
+
+
+def _tidy(outcome: Any, terms: Sequence[str], coef, se, pval, z: float) -> pd.DataFrame:
+    coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
+    return pd.DataFrame(
+        {
+            "outcome": outcome,
+            "term": list(terms),
+            "coef": coef,
+            "se": se,
+            "odds_ratio": np.exp(coef),
+            "ci_low": np.exp(coef - z * se),
+            "ci_high": np.exp(coef + z * se),
+            "pval": np.asarray(pval, dtype=float),
+        }
+    )
+
+
+def choice_models(
+    data: pd.DataFrame,
+    choice: Hashable,
+    predictors: Hashable | Sequence[Hashable],
+    kind: str = "multinomial",
+    reference: Any = None,
+    covariates: Hashable | Sequence[Hashable] | None = None,
+    *,
+    baselines: Mapping[Hashable, Any] | None = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Logistic models of a categorical choice (a coping strategy) on traits and covariates.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    choice : str
+        Column with the chosen option (e.g. ``"coping_choice"``).
+    predictors : str or list of str
+        Columns of interest (e.g. trait scores). Numeric columns enter as they are; text,
+        categorical and boolean columns are dummy coded against a baseline level.
+    kind : {"multinomial", "binary"}
+        ``"multinomial"``: one multinomial logit (statsmodels ``MNLogit``) with ``reference``
+        as base outcome; each coefficient compares an outcome with the reference.
+        ``"binary"``: one logistic regression (statsmodels ``Logit``) per choice level, chosen
+        vs not chosen, each on all rows.
+    reference : optional
+        Base outcome of the multinomial model; default the first level (category order, or
+        sorted). Ignored for ``kind="binary"``.
+    covariates : str or list of str, optional
+        Further columns (e.g. ``["role", "vignette"]``), added after ``predictors``.
+    baselines : dict, optional
+        Baseline level per categorical predictor (``{"role": "citizen"}``); default the first
+        level. Terms are named like ``role[T.public_servant]``.
+    ci : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome and term: ``outcome`` (the level compared with the reference, or
+        the level modelled as chosen), ``term`` (``Intercept`` first), ``coef`` (log odds),
+        ``se``, ``odds_ratio`` (``exp(coef)``), ``ci_low``, ``ci_high`` (Wald interval
+        ``exp(coef -/+ z se)``), ``pval`` (Wald test), ``n`` (rows used) and ``n_dropped``
+        (rows left out because the choice or a predictor was missing). ``attrs`` records
+        ``kind``, ``reference`` and ``baselines``.
+
+    Raises
+    ------
+    DataError
+        A column is missing; fewer than two choice levels; an unknown ``reference`` or
+        baseline; predictors are collinear; or the fit fails because of (quasi-)perfect
+        separation, with advice instead of a statsmodels traceback.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import coprodlib as cp
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"efficacy": rng.normal(size=200)})
+    >>> df["choice"] = np.where(rng.random(200) < 1 / (1 + np.exp(-df.efficacy)), "trade_off",
+    ...                         "avoidance")
+    >>> res = cp.choice_models(df, "choice", "efficacy", kind="binary")
+    >>> res[["outcome", "term", "n", "n_dropped"]]
+         outcome       term    n  n_dropped
+    0  avoidance  Intercept  200          0
+    1  avoidance   efficacy  200          0
+    2  trade_off  Intercept  200          0
+    3  trade_off   efficacy  200          0
+    """
+    import statsmodels.api as sm
+
+    require_frame(data, "choice_models")
+    if kind not in ("multinomial", "binary"):
+        raise ValueError(f"kind={kind!r} is not offered; use 'multinomial' or 'binary'")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci!r}: give a confidence level between 0 and 1, e.g. 0.95")
+    terms = list(dict.fromkeys([*_as_list(predictors), *_as_list(covariates)]))
+    if not terms:
+        raise ValueError("predictors is empty; name at least one column, e.g. 'external_efficacy'")
+    if choice in terms:
+        raise ValueError(f"choice={choice!r} is also a predictor; a column cannot predict itself")
+    baselines = dict(baselines or {})
+    stray = [k for k in baselines if k not in terms]
+    if stray:
+        raise ValueError(
+            f"baselines names {stray}, which are not among the predictors or covariates {terms}"
+        )
+    require_columns(
+        data,
+        {
+            "choice": choice,
+            **{f"predictors/covariates[{i}]": t for i, t in enumerate(terms)},
+        },
+    )
+    frame = data[[choice, *terms]]
+    complete = frame.dropna()
+    n, n_dropped = len(complete), len(frame) - len(complete)
+    levels = levels_of(complete[choice])
+    if len(levels) < 2:
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                column=str(choice),
+                value=levels,
+                expected=(
+                    f"at least 2 different choices among the {n} complete rows "
+                    f"({n_dropped} rows dropped for missing values)"
+                ),
+                kind="too_few_levels",
+            )
+        )
+    if reference is not None and reference not in levels:
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                column=str(choice),
+                value=reference,
+                expected=f"reference= to be one of the choices {levels}",
+                kind="unknown_level",
+            )
+        )
+    X, used = _design_matrix(complete, terms, baselines, data)
+    _check_rank(X, data)
+    z = float(stats.norm.ppf(0.5 + ci / 2))
+    choice_values = complete[choice].to_numpy()
+    if kind == "multinomial":
+        reference = levels[0] if reference is None else reference
+        order = [reference, *[lv for lv in levels if lv != reference]]
+        y = pd.Categorical(choice_values, categories=order).codes
+        res = _fit(sm.MNLogit(y, X), "any", data)
+        params, bse, pvals = (np.asarray(a) for a in (res.params, res.bse, res.pvalues))
+        tables = [
+            _tidy(order[j + 1], X.columns, params[:, j], bse[:, j], pvals[:, j], z)
+            for j in range(len(order) - 1)
+        ]
+    else:
+        reference = None
+        tables = []
+        for level in levels:
+            y = (choice_values == level).astype(float)
+            res = _fit(sm.Logit(y, X), level, data)
+            tables.append(_tidy(level, X.columns, res.params, res.bse, res.pvalues, z))
+    table = pd.concat(tables, ignore_index=True).assign(n=n, n_dropped=n_dropped)
+    table.attrs.update({"kind": kind, "reference": reference, "baselines": used})
+    return table
+
+
+# --------------------------------------------------------------------------- group effects
+
+
+def condition_effects(
+    data: pd.DataFrame,
+    design: SurveyDesign | None = None,
+    *,
+    choice: Hashable | None = None,
+    condition: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    exact: bool | str = "auto",
+    method: str = "holm",
+    n_resamples: int = 10000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Does the vignette condition change the coping choice? Chi-square test and Cramér's V.
+
+    Columns come from ``choice``/``condition``, else from ``design``, else the data
+    contract's ``coping_choice`` and ``vignette``. Without ``by``: the one-row ``stats`` of
+    :func:`coprodlib.crosstab_test` (condition as rows, choice as columns). With ``by``
+    (e.g. ``"role"``): one test per group with Holm-adjusted p-values, as
+    :func:`coprodlib.compare_groups`. For the table and residuals call ``crosstab_test``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> df = pd.DataFrame({"vignette": ["control"] * 10 + ["conflict"] * 10,
+    ...                    "coping_choice": ["balancing"] * 8 + ["avoidance"] * 2
+    ...                                     + ["balancing"] * 3 + ["avoidance"] * 7})
+    >>> cp.condition_effects(df)[["n", "chi2", "dof", "cramer_v"]].round(3)
+        n   chi2  dof  cramer_v
+    0  20  5.051    1     0.503
+    """
+    choice = choice or (design.choice_column if design else "coping_choice")
+    condition = condition or (design.condition_column if design else "vignette")
+    if by is None:
+        return crosstab_test(
+            data, condition, choice, exact=exact, n_resamples=n_resamples, seed=seed
+        ).stats
+    return compare_groups(
+        data,
+        condition,
+        choice,
+        by=by,
+        method=method,
+        exact=exact,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+
+
+def _pingouin_col(frame: pd.DataFrame, *names: str) -> pd.Series:
+    for name in names:
+        if name in frame.columns:
+            return frame[name]
+    raise KeyError(names)  # pragma: no cover - pingouin renamed its columns again
+
+
+def _numeric_columns(data: pd.DataFrame, columns: list[Hashable]) -> None:
+    problems = [
+        Problem(
+            file=data_label(data),
+            column=str(c),
+            value=str(data[c].dtype),
+            expected="a numeric column (scores or answers)",
+            kind="not_numeric",
+        )
+        for c in columns
+        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
+    ]
+    if problems:
+        raise DataError(problems)
+
+
+GROUP_DIFFERENCE_COLUMNS = [
+    "dv",
+    "between",
+    "method",
+    "statistic",
+    "df1",
+    "df2",
+    "pval",
+    "effect_size",
+    "effect_measure",
+    "n",
+    "n_groups",
+    "n_dropped",
+]
+
+
+def group_difference(
+    data: pd.DataFrame,
+    dv: Hashable | Sequence[Hashable],
+    between: Hashable,
+    *,
+    parametric: bool = True,
+) -> pd.DataFrame:
+    """Do groups (roles, conditions) differ on a trait? One-way ANOVA or Kruskal-Wallis.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    dv : str or list of str
+        Numeric outcome column(s), e.g. trait scores; one row of output per column.
+    between : str
+        Grouping column.
+    parametric : bool
+        ``True``: one-way ANOVA (:func:`pingouin.anova`), effect size partial eta squared
+        (``np2``; equal to eta squared in a one-way design). ``False``: Kruskal-Wallis
+        (:func:`pingouin.kruskal`), effect size epsilon squared ``H / (n - 1)``
+        [Tomczak & Tomczak 2014].
+
+    Returns
+    -------
+    DataFrame
+        One row per ``dv``: ``dv``, ``between``, ``method`` (``"anova"`` or ``"kruskal"``),
+        ``statistic`` (F or H), ``df1``, ``df2`` (missing for Kruskal-Wallis), ``pval``,
+        ``effect_size``, ``effect_measure`` (``"np2"`` or ``"epsilon2"``), ``n`` (rows used),
+        ``n_groups``, ``n_dropped`` (rows missing the dv or the group).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> df = pd.DataFrame({"role": ["citizen"] * 4 + ["professional"] * 4,
+    ...                    "trust": [2, 3, 3, 4, 4, 5, 5, 4]})
+    >>> cp.group_difference(df, "trust", "role")[["statistic", "df1", "df2", "effect_size"]]
+       statistic  df1  df2  effect_size
+    0        9.0    1    6          0.6
+    """
+    import pingouin as pg
+
+    require_frame(data, "group_difference")
+    dvs = _as_list(dv)
+    if not dvs:
+        raise ValueError("dv is empty; name at least one numeric column")
+    require_columns(
+        data,
+        {
+            "between": between,
+            **{("dv" if len(dvs) == 1 else f"dv[{i}]"): d for i, d in enumerate(dvs)},
+        },
+    )
+    _numeric_columns(data, dvs)
+    rows = []
+    for column in dvs:
+        sub = data[[column, between]].dropna()
+        groups = sub.groupby(between, observed=True).size()
+        if len(groups) < 2:
+            raise DataError(
+                Problem(
+                    file=data_label(data),
+                    column=str(between),
+                    value=list(groups.index),
+                    expected=f"at least 2 groups with values of {column!r} to compare",
+                    kind="too_few_levels",
+                )
+            )
+        frame = pd.DataFrame({"dv": sub[column].to_numpy(float), "g": sub[between].to_numpy()})
+        frame["g"] = frame["g"].astype(str)
+        n = len(frame)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if parametric:
+                out = pg.anova(data=frame, dv="dv", between="g")
+                stat, df2 = float(out["F"].iloc[0]), int(out["ddof2"].iloc[0])
+                effect, measure, method = float(out["np2"].iloc[0]), "np2", "anova"
+            else:
+                out = pg.kruskal(data=frame, dv="dv", between="g")
+                stat, df2 = float(out["H"].iloc[0]), np.nan
+                effect, measure, method = stat / (n - 1), "epsilon2", "kruskal"
+        rows.append(
+            {
+                "dv": str(column),
+                "between": str(between),
+                "method": method,
+                "statistic": stat,
+                "df1": int(out["ddof1"].iloc[0]),
+                "df2": df2,
+                "pval": float(_pingouin_col(out, "p_unc", "p-unc").iloc[0]),
+                "effect_size": effect,
+                "effect_measure": measure,
+                "n": n,
+                "n_groups": len(groups),
+                "n_dropped": len(data) - n,
+            }
+        )
+    return pd.DataFrame(rows, columns=GROUP_DIFFERENCE_COLUMNS)
+
+
+def trait_correlations(
+    data: pd.DataFrame,
+    columns: Sequence[Hashable],
+    *,
+    method: str = "pearson",
+    padjust: str = "holm",
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Pairwise correlations among traits, with confidence intervals and p-values.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    columns : list of str
+        Numeric columns (at least two); every pair is correlated on the rows where both are
+        present.
+    method : {"pearson", "spearman"}
+        Correlation coefficient (:func:`pingouin.pairwise_corr`).
+    padjust : str
+        Correction of the p-values for the number of pairs, see
+        :func:`coprodlib.adjust_pvalues` (``"none"`` to leave them).
+    ci : float
+        Confidence level. The interval uses Fisher's z transform, ``tanh(atanh(r) -/+ z /
+        sqrt(n - 3))``, as pingouin does (recomputed here because pingouin rounds it).
+
+    Returns
+    -------
+    DataFrame
+        One row per pair in column order: ``x``, ``y``, ``method``, ``n``, ``r``, ``ci_low``,
+        ``ci_high``, ``pval``, ``p_adjusted``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5], "c": [5, 4, 3, 2, 2]})
+    >>> cp.trait_correlations(df, ["a", "b", "c"])[["x", "y", "n", "r"]].round(2)
+       x  y  n     r
+    0  a  b  5  0.80
+    1  a  c  5 -0.97
+    2  b  c  5 -0.73
+    """
+    import pingouin as pg
+
+    require_frame(data, "trait_correlations")
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"method={method!r} is not offered; use 'pearson' or 'spearman'")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci!r}: give a confidence level between 0 and 1, e.g. 0.95")
+    columns = _as_list(columns)
+    if len(columns) < 2:
+        raise ValueError(f"columns={columns!r}: give at least two numeric columns")
+    require_columns(data, {f"columns[{i}]": c for i, c in enumerate(columns)})
+    _numeric_columns(data, columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = pg.pairwise_corr(data=data, columns=list(columns), method=method)
+    n = out["n"].to_numpy(dtype=float)
+    r = out["r"].to_numpy(dtype=float)
+    half = stats.norm.ppf(0.5 + ci / 2) / np.sqrt(np.where(n > 3, n - 3, np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zr = np.arctanh(np.clip(r, -1, 1))
+    pval = _pingouin_col(out, "p_unc", "p-unc").to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "x": out["X"].astype(str).to_numpy(),
+            "y": out["Y"].astype(str).to_numpy(),
+            "method": method,
+            "n": out["n"].astype("int64").to_numpy(),
+            "r": r,
+            "ci_low": np.tanh(zr - half),
+            "ci_high": np.tanh(zr + half),
+            "pval": pval,
+            "p_adjusted": adjust_pvalues(pval, method=padjust),
+        }
+    )
+
+
+def trait_effects(
+    models: pd.DataFrame,
+    traits: Hashable | Sequence[Hashable],
+    *,
+    method: str = "holm",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The trait terms of :func:`choice_models`, with p-values adjusted over all of them.
+
+    Four traits in models of four choices make sixteen tests: at the 5% level, about one of
+    them comes out "significant" by chance alone when no trait matters. Adjusting the p-values
+    over every trait term of the table (Holm's method by default) keeps that family-wise error
+    at ``alpha``.
+
+    Parameters
+    ----------
+    models : DataFrame
+        The output of :func:`choice_models` (``kind="binary"`` or ``"multinomial"``).
+    traits : str or list of str
+        The predictor terms to keep (e.g. the trait scale names).
+    method : str
+        Correction, as in :func:`coprodlib.adjust_pvalues`.
+    alpha : float
+        Level at which an adjusted p-value counts as significant.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome``, ``term``, ``odds_ratio``, ``ci_low``, ``ci_high``, ``pval``,
+        ``p_adjusted``, ``significant`` and ``n``; one row per outcome and trait.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> models = pd.DataFrame({"outcome": ["a", "a", "b"], "term": ["Intercept", "t", "t"],
+    ...                        "odds_ratio": [1.0, 2.0, 1.1], "ci_low": [0.5, 1.5, 0.8],
+    ...                        "ci_high": [2.0, 2.7, 1.5], "pval": [0.5, 0.001, 0.4],
+    ...                        "n": [100, 100, 100]})
+    >>> cp.trait_effects(models, "t")[["outcome", "p_adjusted", "significant"]]
+      outcome  p_adjusted  significant
+    0       a       0.002         True
+    1       b       0.400        False
+    """
+    require_frame(models, "trait_effects")
+    wanted = [traits] if isinstance(traits, str) else list(traits)
+    columns = ["outcome", "term", "odds_ratio", "ci_low", "ci_high", "pval", "n"]
+    require_columns(models, {c: c for c in columns})
+    unknown = [t for t in wanted if t not in set(models["term"])]
+    if unknown:
+        raise DataError(
+            Problem(
+                file=data_label(models),
+                column="term",
+                value=unknown[0],
+                expected=f"a term of the models: {', '.join(map(str, pd.unique(models['term'])))}",
+                kind="unknown_term",
+            )
+        )
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha={alpha!r}: give a level between 0 and 1, such as 0.05")
+    out = models.loc[models["term"].isin(wanted), columns].reset_index(drop=True)
+    out.insert(6, "p_adjusted", adjust_pvalues(out["pval"].to_numpy(dtype=float), method=method))
+    out.insert(7, "significant", out["p_adjusted"] < alpha)
+    return out
+
+
+def trait_effects_text(effects: pd.DataFrame, *, reference: Any = None) -> str:
+    """One sentence naming the trait effects that hold after correction (from
+    :func:`trait_effects`), for a report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> effects = pd.DataFrame({"outcome": ["trade_off", "balancing"],
+    ...                         "term": ["external_efficacy", "self_efficacy"],
+    ...                         "odds_ratio": [3.456, 0.9], "significant": [True, False]})
+    >>> cp.trait_effects_text(effects, reference="avoidance")
+    'Trait effects that hold after the correction: external_efficacy on trade_off vs avoidance (OR 3.46).'
+    """
+    require_frame(effects, "trait_effects_text")
+    require_columns(effects, {c: c for c in ("outcome", "term", "odds_ratio", "significant")})
+    found = effects[effects["significant"].astype(bool)]
+    versus = f" vs {reference}" if reference is not None else ""
+    listed = "; ".join(
+        f"{r.term} on {r.outcome}{versus} (OR {r.odds_ratio:.2f})" for r in found.itertuples()
+    )
+    return f"Trait effects that hold after the correction: {listed or 'none'}."
