@@ -3,7 +3,7 @@
 Run with ``make bench`` (or ``python benchmarks/run.py [--quick] [--skip-batch]``). Prints one
 table: figure, measured value, target, baseline, ratio. Each timing is the median of
 ``--repeat`` runs (default 3) in this process; peak memory is the process's maximum resident
-set size. The data are SYNTHETIC, made by ``coprodlib.demo.generator.generate_large`` (seeded), and are
+set size. The data are SYNTHETIC, made by ``coprodlib.demo.writer.generate_large`` (seeded), and are
 written to a temporary folder, never to the repository.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import coprodlib as cp
-from coprodlib.demo import generator as demo
+from coprodlib.demo import writer as demo
 from coprodlib.paths import notebooks_dir, project_root
 
 ROWS: list[dict[str, Any]] = []

@@ -287,13 +287,13 @@ def test_every_name_offered_before_the_wings_is_still_there() -> None:
     [
         ("survey", "check_survey", "contract.survey_design"),
         ("survey", "choice_models", "analysis.survey_models"),
-        ("dataset", "MAX_PER_CHECK", "contract.dataset"),
+        ("dataset", "MAX_PER_CHECK", "contract.checks"),
         ("qualitative", "AGGREGATION_CAVEAT", "analysis.qualitative"),
         ("reporting", "write_text_atomic", "_io"),
         ("runner", "run", "workbook.runner"),
         ("qdc", "MAX_XML_BYTES", "safe_archive"),
         ("taxonomy", "normalize_name", "taxonomy.records"),
-        ("demo", "write_demo", "demo.generator"),
+        ("demo", "write_demo", "demo.writer"),
         ("survey_import", "import_survey", "importers.survey"),
     ],
 )
@@ -306,3 +306,17 @@ def test_old_module_paths_still_work_and_say_where_names_went(old, name, new) ->
     with warnings.catch_warnings(), pytest.raises(AttributeError):
         warnings.simplefilter("ignore")
         legacy.no_such_name  # noqa: B018
+
+
+def test_a_wing_that_holds_an_old_module_name_gives_its_submodules_first() -> None:
+    # coprodlib.taxonomy was a module with a function codebook(); the wing's submodule of
+    # that name must win, whatever was imported before
+    code = (
+        "import warnings; warnings.simplefilter('error');"
+        "from coprodlib.taxonomy import codebook; import types;"
+        "assert isinstance(codebook, types.ModuleType), codebook"
+    )
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -97,13 +97,34 @@ def test_residuals_and_cramer_v_match_statsmodels_and_scipy():
     )
 
 
-def test_large_tables_take_the_scipy_route_with_identical_results(party, monkeypatch):
-    import coprodlib.analysis.contingency as contingency
+def test_statistic_equals_pingouin_on_one_row_per_observation(party):
+    # an independent implementation: pingouin's chi2_independence on the 2,757 observations
+    # written out one row each (what the library did itself before it used the table)
+    import warnings
 
-    monkeypatch.setattr(contingency, "PINGOUIN_MAX_N", 100)  # force the route for n = 2757
-    direct = crosstab_test(PARTY, "gender", "party", count="n")
-    pd.testing.assert_frame_equal(direct.stats, party.stats, check_exact=False, rtol=1e-12)
-    pd.testing.assert_frame_equal(direct.expected, party.expected, check_exact=False, rtol=1e-12)
+    import pingouin as pg
+
+    long = PARTY.loc[PARTY.index.repeat(PARTY["n"]), ["gender", "party"]].astype(object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected, _, tests = pg.chi2_independence(long, "gender", "party", correction=False)
+    ref = tests.set_index("test").loc["pearson"]
+    row = party.stats.iloc[0]
+    for ours, theirs in (
+        ("chi2", "chi2"),
+        ("dof", "dof"),
+        ("pval", "pval"),
+        ("cramer_v", "cramer"),
+    ):
+        assert row[ours] == pytest.approx(ref[theirs], rel=1e-10)
+    pd.testing.assert_frame_equal(
+        party.expected,
+        expected.reindex(index=party.expected.index, columns=party.expected.columns),
+        check_exact=False,
+        rtol=1e-10,
+        check_names=False,
+        check_dtype=False,
+    )
 
 
 def test_fisher_tea_tasting_two_by_two():
@@ -277,8 +298,11 @@ def test_bad_counts_name_the_row():
     bad = PARTY.assign(n=[762, 327, -4, 484, 2.5, 477])
     with pytest.raises(DataError) as err:
         crosstab_test(bad, "gender", "party", count="n")
-    rows = [p.row for p in err.value.problems]
-    assert rows == [4, 6]  # spreadsheet lines of the 3rd and 5th data rows
+    assert [p.index for p in err.value.problems] == [2, 4]  # the 3rd and 5th rows' labels
+    assert all(p.row is None for p in err.value.problems)  # a frame has no spreadsheet lines
+    relabelled = bad.set_axis([f"r{i}" for i in range(6)])
+    with pytest.raises(DataError, match="index 'r2'"):
+        crosstab_test(relabelled, "gender", "party", count="n")
     assert "whole, non-negative number" in str(err.value)
 
 

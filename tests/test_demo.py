@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from coprodlib.demo import generator as demo
+from coprodlib.demo import parameters, writer
 from coprodlib.errors import DataError
 from coprodlib.paths import demo_dir
 from coprodlib.taxonomy.codebook import get_codebook
@@ -27,12 +27,12 @@ CSV_FILES = [f"{t}.csv" for t in TABLES]
 
 @pytest.fixture(scope="module")
 def frames():
-    return demo.generate()
+    return writer.generate()
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    return demo.write_demo(tmp_path_factory.mktemp("demo_a") / "demo")
+    return writer.write_demo(tmp_path_factory.mktemp("demo_a") / "demo")
 
 
 def _dataset(frames):
@@ -61,9 +61,9 @@ def _family_shares(frames):
 
 
 def test_write_demo_is_byte_for_byte_reproducible(written, tmp_path):
-    again = demo.write_demo(tmp_path / "elsewhere" / "demo")
+    again = writer.write_demo(tmp_path / "elsewhere" / "demo")
     names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(demo.DEMO_FILES)
+    assert names == sorted(writer.DEMO_FILES)
     assert sorted(p.name for p in again.iterdir()) == names
     for name in names:
         assert (written / name).read_bytes() == (again / name).read_bytes(), name
@@ -76,8 +76,8 @@ def test_write_demo_is_byte_for_byte_reproducible(written, tmp_path):
 
 
 def test_same_seed_same_frames_other_seed_other_frames(frames):
-    same = demo.generate(demo.DEFAULT_SEED)
-    other = demo.generate(demo.DEFAULT_SEED + 1)
+    same = writer.generate(parameters.DEFAULT_SEED)
+    other = writer.generate(parameters.DEFAULT_SEED + 1)
     for table in TABLES:
         pd.testing.assert_frame_equal(frames[table], same[table])
     assert not frames["codings"].equals(other["codings"])
@@ -90,7 +90,7 @@ def test_committed_demo_equals_a_fresh_write(written):
     committed = demo_dir()
     if not (committed / "codings.csv").exists():
         pytest.skip("data/demo is absent: write it with `coprod demo --to data/demo`")
-    for name in demo.DEMO_FILES:
+    for name in writer.DEMO_FILES:
         assert (committed / name).read_bytes() == (written / name).read_bytes(), (
             f"data/demo/{name} differs from the generator's output; regenerate it with "
             "`coprod demo --to data/demo` after an intended change of the model"
@@ -99,9 +99,9 @@ def test_committed_demo_equals_a_fresh_write(written):
 
 def test_write_demo_replaces_an_earlier_demo(tmp_path):
     target = tmp_path / "demo"
-    demo.write_demo(target, seed=1)
+    writer.write_demo(target, seed=1)
     first = (target / "codings.csv").read_bytes()
-    demo.write_demo(target, seed=2)
+    writer.write_demo(target, seed=2)
     assert (target / "codings.csv").read_bytes() != first
     assert "seed: 2" in (target / "dataset.yml").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
@@ -112,19 +112,19 @@ def test_write_demo_refuses_to_delete_other_files(tmp_path):
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
     with pytest.raises(DataError, match="notes.txt"):
-        demo.write_demo(target)
+        writer.write_demo(target)
     assert (target / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
     a_file = tmp_path / "file"
     a_file.write_text("x")
     with pytest.raises(DataError, match="not a file"):
-        demo.write_demo(a_file)
+        writer.write_demo(a_file)
 
 
 def test_write_demo_into_an_empty_folder(tmp_path):
     (tmp_path / "demo").mkdir()
-    out = demo.write_demo(tmp_path / "demo")
-    assert sorted(p.name for p in out.iterdir()) == sorted(demo.DEMO_FILES)
+    out = writer.write_demo(tmp_path / "demo")
+    assert sorted(p.name for p in out.iterdir()) == sorted(writer.DEMO_FILES)
 
 
 def test_cli_demo_writes_the_folder(tmp_path, capsys):
@@ -137,13 +137,13 @@ def test_cli_demo_writes_the_folder(tmp_path, capsys):
 
 def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="seed"):
-        demo.generate(-1)
+        writer.generate(-1)
     with pytest.raises(ValueError, match="n_cases"):
-        demo.generate(n_cases=0)
+        writer.generate(n_cases=0)
     with pytest.raises(ValueError, match="segments_per_case"):
-        demo.generate(n_cases=8, segments_per_case=0)
+        writer.generate(n_cases=8, segments_per_case=0)
     with pytest.raises(ValueError, match="n_codings"):
-        demo.generate_large(n_cases=3, n_codings=100, n_segments=10)
+        writer.generate_large(n_cases=3, n_codings=100, n_segments=10)
 
 
 # --------------------------------------------------------------------------- structure
@@ -155,15 +155,15 @@ def test_files_are_a_valid_dataset(written):
         pytest.skip("coprodlib.contract.dataset.validate is not written yet")
     assert dataset.validate(written) == []
     loaded = dataset.load(written)
-    assert len(loaded.codings) == len(demo.generate()["codings"])
+    assert len(loaded.codings) == len(writer.generate()["codings"])
     assert loaded.meta["synthetic"] is True
-    assert loaded.meta["seed"] == demo.DEFAULT_SEED
+    assert loaded.meta["seed"] == parameters.DEFAULT_SEED
 
 
 def test_readme_and_meta_say_synthetic(written):
     readme = (written / "README.md").read_text()
     assert readme.startswith("# SYNTHETIC DATA")
-    assert f"`{demo.DEFAULT_SEED}`" in readme
+    assert f"`{parameters.DEFAULT_SEED}`" in readme
     assert "coprod demo --to data/demo" in readme
     for key in ("aschhoff2018", "jaspers2021d", "jaspers2023", "bovaird2019"):
         assert f"[{key}" in readme or f"; {key}]" in readme or f" {key}]" in readme, key
@@ -172,7 +172,7 @@ def test_readme_and_meta_say_synthetic(written):
     assert cited <= set(refs), cited - set(refs)
     meta = yaml.safe_load((written / "dataset.yml").read_text())
     assert meta["name"] == "demo" and meta["synthetic"] is True
-    assert meta["seed"] == demo.DEFAULT_SEED
+    assert meta["seed"] == parameters.DEFAULT_SEED
     assert "SYNTHETIC" in meta["description"]
 
 
@@ -221,18 +221,20 @@ def test_codes_and_attributes_are_codebook_ids(frames):
         codes = frames[table]["code"]
         assert cb.check(codes, ["tension", "strategy", "effect"], file=table, column="code") == []
     # the model's constant code lists, each of its own dimension
-    assert cb.check(demo._TENSIONS, "tension", file="demo.py", column="_TENSIONS") == []
-    leaves = [c for f in demo._LEAVES.values() for c, _ in f]
-    assert cb.check(leaves, "strategy", file="demo.py", column="_LEAVES") == []
-    assert all(cb.family(c) == f for f, ls in demo._LEAVES.items() for c, _ in ls)
-    assert sorted(demo._FAMILIES) == sorted(set(map(cb.family, cb.ids("strategy"))))
-    effects = [e for e, *_ in demo._EFFECTS]
-    assert cb.check(effects, "effect", file="demo.py", column="_EFFECTS") == []
-    assert all(cb.is_desired(e) == d for e, d, *_ in demo._EFFECTS)
-    for spec in demo._DEMO_CASES:
-        assert set(spec["tensions"]) <= set(demo._TENSIONS)
+    assert cb.check(parameters.TENSIONS, "tension", file="parameters.py", column="TENSIONS") == []
+    leaves = [c for f in parameters.LEAVES.values() for c, _ in f]
+    assert cb.check(leaves, "strategy", file="parameters.py", column="LEAVES") == []
+    assert all(cb.family(c) == f for f, ls in parameters.LEAVES.items() for c, _ in ls)
+    assert sorted(parameters.FAMILIES) == sorted(set(map(cb.family, cb.ids("strategy"))))
+    effects = [e for e, *_ in parameters.EFFECTS]
+    assert cb.check(effects, "effect", file="parameters.py", column="EFFECTS") == []
+    assert all(cb.is_desired(e) == d for e, d, *_ in parameters.EFFECTS)
+    for spec in parameters.DEMO_CASES:
+        assert set(spec["tensions"]) <= set(parameters.TENSIONS)
         assert set(spec["roles"]) <= set(cb.ids("role"))
-    aschhoff = {t for s in demo._DEMO_CASES if s["study"] == "aschhoff2018" for t in s["tensions"]}
+    aschhoff = {
+        t for s in parameters.DEMO_CASES if s["study"] == "aschhoff2018" for t in s["tensions"]
+    }
     assert aschhoff == {
         "inclusiveness_vs_accountability",
         "flexibility_vs_accountability",
@@ -335,14 +337,14 @@ def test_citizens_avoid_and_escalate_more_than_public_servants(frames):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_role_pattern_holds_for_other_seeds(seed):
-    one_sided_exit = _family_shares(demo.generate(seed))[["avoidance", "escalation"]].sum(axis=1)
+    one_sided_exit = _family_shares(writer.generate(seed))[["avoidance", "escalation"]].sum(axis=1)
     assert one_sided_exit["citizen_coproducer"] > one_sided_exit["public_servant"]
 
 
 def test_flemish_and_german_tensions_follow_their_study(frames):
     seg = frames["segments"][["segment_id", "case_id"]]
     cod = frames["codings"].merge(seg)
-    tensions = cod[cod["code"].isin(demo._TENSIONS)]
+    tensions = cod[cod["code"].isin(parameters.TENSIONS)]
     german = tensions[tensions["case_id"].str.startswith("de_")]["code"]
     assert set(german) == {
         "inclusiveness_vs_accountability",
@@ -364,7 +366,7 @@ def test_one_sided_coping_ranks_with_undesired_effects(frames):
     assert aggregation_test(table)["rho"].iat[0] > 0.5
     # probabilistic, not hard-coded: across seeds the relation is positive on the whole
     rhos = [
-        aggregation_test(aggregation(_dataset(demo.generate(s))))["rho"].iat[0] for s in range(8)
+        aggregation_test(aggregation(_dataset(writer.generate(s))))["rho"].iat[0] for s in range(8)
     ]
     assert np.mean(rhos) > 0.4
     assert sum(r > 0 for r in rhos) >= 6
@@ -394,13 +396,13 @@ def test_survey_matches_its_design(written, frames):
     assert list(survey.columns[-3:]) == ["coping_choice", "age", "gender"]
 
 
-@pytest.mark.parametrize("seed", [demo.DEFAULT_SEED, 11, 12])
+@pytest.mark.parametrize("seed", [parameters.DEFAULT_SEED, 11, 12])
 def test_external_efficacy_goes_with_trading_off_not_avoiding(written, seed):
     from coprodlib.analysis.scales import scale_scores
     from coprodlib.contract.survey_design import read_survey_design
 
     design = read_survey_design(written / "scales.yml")
-    survey = demo.generate(seed)["survey"]
+    survey = writer.generate(seed)["survey"]
     scored = survey.join(scale_scores(survey, design))
     means = scored.groupby("coping_choice")["external_efficacy"].mean()
     assert means["trade_off"] > means["avoidance"] + 0.3
@@ -412,7 +414,7 @@ def test_external_efficacy_goes_with_trading_off_not_avoiding(written, seed):
 
 def test_survey_reversed_items_run_against_their_scale(frames):
     survey = frames["survey"]
-    for scale in demo._SURVEY_SCALES.values():
+    for scale in parameters.SURVEY_SCALES.values():
         rev = scale["reversed"][0]
         others = [i for i in scale["items"] if i != rev]
         r = survey[others].mean(axis=1).corr(survey[rev].astype(float))
@@ -423,7 +425,7 @@ def test_survey_reversed_items_run_against_their_scale(frames):
 
 
 def test_more_cases_add_synthetic_ones():
-    out = demo.generate(5, n_cases=20, segments_per_case=60, n_respondents=50, n_double=30)
+    out = writer.generate(5, n_cases=20, segments_per_case=60, n_respondents=50, n_double=30)
     cases = out["cases"]
     assert len(cases) == 20
     extra = cases[cases["case_id"].str.startswith("case_")]
@@ -435,7 +437,7 @@ def test_more_cases_add_synthetic_ones():
     assert (out["segments"].groupby("case_id").size() == 60).all()
     assert len(out["survey"]) == 50
     assert out["double_coding"]["segment_id"].nunique() == 30
-    assert demo.generate(n_cases=2)["cases"]["case_id"].tolist() == [
+    assert writer.generate(n_cases=2)["cases"]["case_id"].tolist() == [
         "de_city_marketing",
         "de_employment",
     ]
@@ -446,7 +448,7 @@ def test_more_cases_add_synthetic_ones():
     [(20, 50_000, 2_000, 3_000), (3, 5_000, 100, 200)],
 )
 def test_generate_large_hits_its_targets(n_cases, n_codings, n_respondents, n_double):
-    out = demo.generate_large(
+    out = writer.generate_large(
         seed=3,
         n_cases=n_cases,
         n_codings=n_codings,
@@ -472,7 +474,7 @@ def test_generate_large_hits_its_targets(n_cases, n_codings, n_respondents, n_do
 
 
 def test_generate_large_texts_on_request():
-    out = demo.generate_large(
+    out = writer.generate_large(
         seed=4, n_cases=2, n_codings=2_000, n_respondents=10, n_double_units=10, texts=True
     )
     seg, texts = out["segments"], out["texts"]
@@ -486,21 +488,21 @@ def test_generate_large_texts_on_request():
 
 
 def test_generate_large_without_texts_keeps_the_shape():
-    out = demo.generate_large(seed=4, n_cases=2, n_codings=1_000, n_respondents=10)
+    out = writer.generate_large(seed=4, n_cases=2, n_codings=1_000, n_respondents=10)
     assert "texts" not in out
     assert (out["segments"]["text"] == "").all()
     assert set(out) >= {*TABLES, "scales", "meta"}
-    assert list(out["segments"].columns) == list(demo.generate()["segments"].columns)
+    assert list(out["segments"].columns) == list(writer.generate()["segments"].columns)
 
 
 def test_paths_are_independent_of_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    out = demo.write_demo(Path("rel") / "demo")
+    out = writer.write_demo(Path("rel") / "demo")
     assert out.is_absolute() and out == tmp_path / "rel" / "demo"
 
 
 def test_an_interrupted_write_leaves_the_old_demo_whole(tmp_path, monkeypatch):
-    target = demo.write_demo(tmp_path / "demo", seed=1)
+    target = writer.write_demo(tmp_path / "demo", seed=1)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
     calls = []
 
@@ -509,8 +511,8 @@ def test_an_interrupted_write_leaves_the_old_demo_whole(tmp_path, monkeypatch):
         if len(calls) == 4:
             raise OSError("disk full")
 
-    monkeypatch.setattr(demo.os, "fsync", failing_fsync)
+    monkeypatch.setattr(writer.os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="disk full"):
-        demo.write_demo(target, seed=2)
+        writer.write_demo(target, seed=2)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]

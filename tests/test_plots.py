@@ -1,6 +1,11 @@
-"""Figures: each takes its tidy frame, draws on the given Axes, and rejects bad input clearly."""
+"""Figures: each takes its tidy frame and one vocabulary of options, draws on the given Axes (or
+returns its own Figure), shows labels instead of ids, and rejects bad input with DataError."""
 
 from __future__ import annotations
+
+import inspect
+import io
+import warnings
 
 import matplotlib
 
@@ -10,8 +15,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from coprodlib import plots  # noqa: E402
+from coprodlib.errors import DataError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +36,130 @@ def co():
             "n": [3, 1, 0, 2],
         }
     )
+
+
+@pytest.fixture
+def frames(co):
+    """One small frame per plot function, with ids that the LABELS below relabel."""
+    survey = pd.DataFrame(
+        {
+            "vignette": ["control", "conflict"] * 4,
+            "role": ["citizen"] * 4 + ["public_servant"] * 4,
+            "coping_choice": ["avoidance", "balancing", "escalation", "balancing"] * 2,
+            "self_efficacy": [1.0, 2.0, 3.0, 4.0, 2.5, 3.5, 1.5, 2.0],
+            "generalised_trust": [3.0, 2.0, 4.0, 1.0, 2.0, 3.0, 3.5, 1.0],
+        }
+    )
+    profile = pd.DataFrame(
+        {
+            "role_group": ["citizen", "citizen", "public_servant", "public_servant"],
+            "family": ["avoidance", "balancing"] * 2,
+            "share": [0.25, 0.75, 0.5, 0.5],
+        }
+    )
+    return {
+        "cooccurrence_heatmap": co,
+        "residual_heatmap": pd.DataFrame(
+            [[2.5, -2.5], [-1.0, 1.0]],
+            index=pd.Index(["inclusiveness_vs_accountability", "productivity_vs_diversity"]),
+            columns=pd.Index(["bias", "compromising"]),
+        ),
+        "alluvial": pd.DataFrame(
+            {
+                "tension": ["productivity_vs_diversity", "productivity_vs_diversity", "t2"],
+                "strategy": ["bias", "compromising", "bias"],
+                "effect": ["value_failure", "value_failure", None],
+                "n": [2, 1, 1],
+            }
+        ),
+        "family_bars": profile,
+        "small_multiples_figure": pd.concat(
+            [profile.assign(case_id="case_a"), profile.assign(case_id="case_b")]
+        ),
+        "aggregation_plot": pd.DataFrame(
+            {
+                "case_id": ["case_a", "case_b", "case_c"],
+                "share_one_sided": [0.2, 0.5, None],
+                "share_undesired": [0.4, 0.9, 0.3],
+            }
+        ),
+        "forest_plot": pd.DataFrame(
+            {
+                "outcome": ["escalation", "escalation"],
+                "term": ["self_efficacy", "generalised_trust"],
+                "odds_ratio": [2.0, 0.5],
+                "ci_low": [1.2, 0.3],
+                "ci_high": [3.1, 0.9],
+            }
+        ),
+        "choice_shares": survey,
+        "trait_distributions_figure": survey,
+    }
+
+
+#: Each function with the options of a typical call, in the new vocabulary.
+CALLS = {
+    "cooccurrence_heatmap": {"x": "strategy", "y": "tension"},
+    "residual_heatmap": {},
+    "alluvial": {},
+    "family_bars": {},
+    "small_multiples_figure": {"col": "case_id", "y": "role_group", "hue": "family"},
+    "aggregation_plot": {},
+    "forest_plot": {},
+    "choice_shares": {"y": "vignette"},
+    "trait_distributions_figure": {"y": ["self_efficacy", "generalised_trust"]},
+}
+FIGURE_LEVEL = ["small_multiples_figure", "trait_distributions_figure"]
+AXES_LEVEL = [name for name in CALLS if name not in FIGURE_LEVEL]
+
+#: Every keyword of before the one vocabulary, and its new name.
+OLD_KEYWORDS = [
+    ("cooccurrence_heatmap", "value", "weights"),
+    ("residual_heatmap", "residuals", "data"),
+    ("alluvial", "columns", "x"),
+    ("alluvial", "weight", "weights"),
+    ("family_bars", "x", "y"),
+    ("family_bars", "weight", "weights"),
+    ("small_multiples_figure", "x", "y"),
+    ("small_multiples_figure", "weight", "weights"),
+    ("aggregation_plot", "label", "text"),
+    ("forest_plot", "estimate", "x"),
+    ("forest_plot", "low", "xmin"),
+    ("forest_plot", "high", "xmax"),
+    ("forest_plot", "term", "y"),
+    ("forest_plot", "outcome", "hue"),
+    ("choice_shares", "by", "y"),
+    ("choice_shares", "choice", "hue"),
+    ("trait_distributions_figure", "traits", "y"),
+    ("trait_distributions_figure", "by", "x"),
+]
+
+
+def draw(name, frames, **options):
+    return getattr(plots, name)(frames[name], **{**CALLS[name], **options})
+
+
+def pixels(result) -> np.ndarray:
+    buffer = io.BytesIO()
+    getattr(result, "figure", result).savefig(buffer, format="png", dpi=30)
+    buffer.seek(0)
+    return plt.imread(buffer)
+
+
+def shown_text(name, result) -> list[str]:
+    """The tick labels, titles, legend entries and annotations a figure shows."""
+    fig = getattr(result, "figure", result)
+    fig.canvas.draw()
+    texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [t.get_text() for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]]
+        texts += [t.get_text() for t in ax.texts] + [ax.get_title()]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return texts
+
+
+# --- what each figure draws ---------------------------------------------------------------
 
 
 def test_heatmap_draws_on_given_axes_with_codebook_labels(co):
@@ -66,52 +197,287 @@ def test_alluvial_bands_match_flows():
     assert "(none)" in labels
 
 
-def test_family_bars_stack_to_one():
-    prof = pd.DataFrame(
-        {
-            "role_group": ["a", "a", "b", "b"],
-            "family": ["x", "y", "x", "y"],
-            "share": [0.25, 0.75, 0.5, 0.5],
-        }
+def test_alluvial_hue_colours_bands_by_another_column():
+    paths = pd.DataFrame(
+        {"tension": ["t1", "t1"], "strategy": ["s1", "s2"], "effect": ["e1", "e2"], "n": [1, 1]}
     )
-    ax = plots.family_bars(prof, labels={})
+    by_first = plots.alluvial(paths, labels={})
+    by_strategy = plots.alluvial(paths, hue="strategy", labels={})
+
+    def band_colours(ax):
+        return {tuple(p.get_facecolor()) for p in ax.patches if type(p).__name__ == "PathPatch"}
+
+    assert len(band_colours(by_first)) == 1  # one tension
+    assert len(band_colours(by_strategy)) == 2  # two strategies
+
+
+def test_family_bars_stack_to_one(frames):
+    ax = plots.family_bars(frames["family_bars"], labels={})
     right_edges = {}
     for bar in ax.patches:
         y = round(bar.get_y(), 6)
         right_edges[y] = max(right_edges.get(y, 0), bar.get_x() + bar.get_width())
     assert sorted(right_edges.values()) == pytest.approx([1.0, 1.0])
+    assert ax.get_xlabel() == "share" and ax.get_ylabel() == "role group"
 
 
-def test_forest_plot_log_scale_with_reference_line():
-    res = pd.DataFrame(
-        {
-            "outcome": ["a", "a"],
-            "term": ["x", "y"],
-            "odds_ratio": [2.0, 0.5],
-            "ci_low": [1.2, 0.3],
-            "ci_high": [3.1, 0.9],
-        }
-    )
-    ax = plots.forest_plot(res)
+def test_forest_plot_log_scale_with_reference_line(frames):
+    ax = plots.forest_plot(frames["forest_plot"])
     assert ax.get_xscale() == "log"
     assert any(np.allclose(line.get_xdata(), [1.0, 1.0]) for line in ax.lines)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["escalation: self_efficacy", "escalation: generalised_trust"]
+    alone = plots.forest_plot(frames["forest_plot"], hue=None)
+    assert [t.get_text() for t in alone.get_yticklabels()] == ["self_efficacy", "generalised_trust"]
+
+
+def test_choice_shares_stack_to_one_per_group(frames):
+    ax = plots.choice_shares(frames["choice_shares"], y="role")
+    assert ax.get_ylabel() == "role"
+    right = [bar.get_x() + bar.get_width() for bar in ax.patches]
+    assert max(right) == pytest.approx(1.0)
+
+
+def test_survey_plots_show_values_as_they_are_by_default(frames):
+    """The coping choices are codebook ids too, but the survey plots do not relabel them
+    unless asked (as before)."""
+    ax = plots.choice_shares(frames["choice_shares"], y="vignette")
+    assert "avoidance" in shown_text("choice_shares", ax)
+    fig = plots.trait_distributions_figure(frames["choice_shares"], y="self_efficacy")
+    assert "avoidance" in shown_text("trait_distributions_figure", fig)
+    assert fig.axes[0].get_title() == "self efficacy"
+
+
+@pytest.mark.parametrize("name", FIGURE_LEVEL)
+def test_figure_level_plots_return_their_figure(frames, name):
+    result = draw(name, frames)
+    assert isinstance(result, Figure)
+    assert result.figure is result  # notebooks save `grid.figure`
+    assert "ax" not in inspect.signature(getattr(plots, name)).parameters
+
+
+@pytest.mark.parametrize("name", AXES_LEVEL)
+def test_axes_level_plots_return_the_axes_they_were_given(frames, name):
+    fig, ax = plt.subplots()
+    assert draw(name, frames, ax=ax) is ax
+    assert len(fig.axes) >= 1 and fig.axes[0] is ax
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_every_plot_takes_data_first_and_options_by_keyword(name):
+    params = list(inspect.signature(getattr(plots, name)).parameters.values())
+    assert params[0].name == "data"
+    assert all(p.kind is p.KEYWORD_ONLY for p in params[1:])
+    assert "labels" in {p.name for p in params}
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_name_and_first_docstring_line_say_what_is_returned(name):
+    first = inspect.getdoc(getattr(plots, name)).splitlines()[0]
+    returned = "Figure" if name.endswith("_figure") else "Axes"
+    assert first.endswith(f"return the {returned}.")
+    assert "Returns" in inspect.getdoc(getattr(plots, name))
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+LABELS = {
+    "bias": "Bias!",
+    "productivity_vs_diversity": "Productivity vs diversity!",
+    "citizen": "Citizen!",
+    "avoidance": "Avoidance!",
+    "case_a": "Case A!",
+    "self_efficacy": "Self-efficacy!",
+    "escalation": "Escalation!",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("cooccurrence_heatmap", "bias"),
+        ("cooccurrence_heatmap", "productivity_vs_diversity"),
+        ("residual_heatmap", "bias"),
+        ("alluvial", "productivity_vs_diversity"),
+        ("family_bars", "citizen"),
+        ("family_bars", "avoidance"),
+        ("small_multiples_figure", "citizen"),
+        ("small_multiples_figure", "case_a"),
+        ("aggregation_plot", "case_a"),
+        ("forest_plot", "self_efficacy"),
+        ("choice_shares", "avoidance"),
+        ("trait_distributions_figure", "avoidance"),
+        ("trait_distributions_figure", "self_efficacy"),
+    ],
+)
+def test_every_plot_shows_labels_instead_of_ids(frames, name, code):
+    shown = " | ".join(shown_text(name, draw(name, frames, labels=LABELS)))
+    assert LABELS[code] in shown
+    assert code not in shown.replace(LABELS[code], "")
+
+
+def test_forest_plot_labels_terms_and_outcomes(frames):
+    ax = plots.forest_plot(frames["forest_plot"], labels=LABELS)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["Escalation!: Self-efficacy!", "Escalation!: generalised_trust"]
+
+
+def test_labels_may_be_a_codebook(co):
+    import coprodlib as cp
+
+    ax = plots.cooccurrence_heatmap(co, x="strategy", y="tension", labels=cp.get_codebook())
+    assert cp.get_codebook().get("bias").label in [t.get_text() for t in ax.get_xticklabels()]
+
+
+# --- old spellings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "old", "new"), OLD_KEYWORDS)
+def test_old_keywords_still_work_and_name_the_replacement(frames, name, old, new):
+    function = getattr(plots, name)
+    options = dict(CALLS[name])
+    value = options.pop(new, None)
+    if new == "data":
+        value = frames[name]
+    elif value is None:
+        value = inspect.signature(function).parameters[new].default
+    positional = () if new == "data" else (frames[name],)
+    with pytest.warns(DeprecationWarning, match=rf"{name}\(\): {old}= is now called {new}="):
+        result = function(*positional, **{old: value}, **options)
+    expected = function(*positional, **{new: value}, **options)
+    assert np.array_equal(pixels(result), pixels(expected))
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda co: plots.cooccurrence_heatmap(co, x="strategy", y="tensions"),
-        lambda co: plots.cooccurrence_heatmap(co.iloc[:0], x="strategy", y="tension"),
-        lambda co: plots.alluvial(co, columns=["tension"], weight="n"),
-        lambda co: plots.family_bars(co, x="role"),
+        lambda f: plots.choice_shares(f["choice_shares"], by="role", y="role"),
+        lambda f: plots.forest_plot(f["forest_plot"], estimate="odds_ratio", x="odds_ratio"),
+        lambda f: plots.residual_heatmap(f["residual_heatmap"], residuals=f["residual_heatmap"]),
+        lambda f: plots.family_bars(f["family_bars"], weight="share", weights="share"),
     ],
 )
-def test_bad_input_is_named(co, call):
-    with pytest.raises(ValueError, match=r"column|empty|at least two"):
-        call(co)
+def test_old_and_new_keyword_together_is_a_type_error(frames, call):
+    with pytest.raises(TypeError, match="both"):
+        call(frames)
 
 
-def test_plots_do_not_change_global_style(co):
+@pytest.mark.parametrize(
+    ("old", "new", "call"),
+    [
+        (
+            "small_multiples",
+            "small_multiples_figure",
+            lambda f: plots.small_multiples(
+                f["small_multiples_figure"], col="case_id", y="role_group", hue="family"
+            ),
+        ),
+        (
+            "trait_distributions",
+            "trait_distributions_figure",
+            lambda f: plots.trait_distributions(f["choice_shares"], y=["self_efficacy"]),
+        ),
+    ],
+)
+def test_old_function_names_still_work_and_name_the_new_one(frames, old, new, call):
+    with pytest.warns(DeprecationWarning, match=rf"{old}\(\) is now called {new}\(\)"):
+        assert isinstance(call(frames), Figure)
+    assert old not in plots.__all__
+
+
+def test_old_function_name_with_old_keywords_as_the_notebooks_call_it(frames):
+    with pytest.warns(DeprecationWarning) as caught:
+        plots.trait_distributions(
+            frames["choice_shares"], traits=["self_efficacy"], by="coping_choice"
+        )
+    messages = " ".join(str(w.message) for w in caught)
+    assert "traits= is now called y=" in messages and "by= is now called x=" in messages
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_the_new_vocabulary_does_not_warn(frames, name):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        draw(name, frames)
+    assert [str(w.message) for w in caught if "now called" in str(w.message)] == []
+
+
+def test_docstrings_list_the_old_spellings():
+    doc = inspect.getdoc(plots.forest_plot)
+    assert "``estimate=`` (now ``x=``)" in doc
+    assert doc.index("Notes") < doc.index("Examples")
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "options"),
+    [
+        ("cooccurrence_heatmap", "y", {"y": "no_such_column"}),
+        ("cooccurrence_heatmap", "weights", {"weights": "no_such_column"}),
+        ("alluvial", "x", {"x": ["tension", "no_such_column"]}),
+        ("alluvial", "hue", {"hue": "no_such_column"}),
+        ("family_bars", "hue", {"hue": "no_such_column"}),
+        ("small_multiples_figure", "col", {"col": "no_such_column"}),
+        ("aggregation_plot", "text", {"text": "no_such_column"}),
+        ("forest_plot", "xmin", {"xmin": "no_such_column"}),
+        ("choice_shares", "y", {"y": "no_such_column"}),
+        ("trait_distributions_figure", "y", {"y": ["self_efficacy", "no_such_column"]}),
+        ("trait_distributions_figure", "x", {"x": "no_such_column"}),
+    ],
+)
+def test_missing_column_is_a_data_error_naming_argument_column_and_table(
+    frames, name, argument, options
+):
+    frames[name] = frames[name].copy()
+    frames[name].attrs["file"] = "table.csv"
+    with pytest.raises(DataError) as caught:
+        draw(name, frames, **options)
+    (problem,) = caught.value.problems
+    assert problem.column == "no_such_column"
+    assert problem.file == "table.csv"
+    assert f"{argument}=" in str(caught.value)
+
+
+def test_missing_column_reached_through_an_old_keyword_is_a_data_error(frames):
+    with pytest.warns(DeprecationWarning), pytest.raises(DataError, match="'rank'"):
+        plots.choice_shares(frames["choice_shares"], by="rank")
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_empty_data_is_a_data_error(frames, name):
+    frames[name] = frames[name].iloc[:0]
+    with pytest.raises(DataError, match="at least one row"):
+        draw(name, frames)
+
+
+def test_aggregation_without_any_complete_case_is_a_data_error(frames):
+    agg = frames["aggregation_plot"].assign(share_undesired=None)
+    with pytest.raises(DataError, match="no point to draw"):
+        plots.aggregation_plot(agg)
+
+
+def test_data_that_is_not_a_frame_is_a_type_error():
+    with pytest.raises(TypeError, match="DataFrame"):
+        plots.family_bars([{"role_group": "a"}])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: plots.alluvial(f["alluvial"], x=["tension"]),
+        lambda f: plots.trait_distributions_figure(f["choice_shares"], y=[]),
+    ],
+)
+def test_option_values_that_make_no_sense_are_value_errors(frames, call):
+    with pytest.raises(ValueError, match="at least") as caught:
+        call(frames)
+    assert not isinstance(caught.value, DataError)
+
+
+def test_plots_do_not_change_global_style(frames):
     before = dict(matplotlib.rcParams)
-    plots.cooccurrence_heatmap(co, x="strategy", y="tension")
+    for name in CALLS:
+        draw(name, frames)
     assert dict(matplotlib.rcParams) == before

@@ -6,6 +6,7 @@ in the comments next to each assertion.
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -169,7 +170,7 @@ def chained():
 
 
 def test_chain_counts_paths(chained):
-    paths = cp.chain(chained)
+    paths = cp.chain(chained, strategy_level="strategy")
     assert list(paths.columns) == ["tension", "strategy", "effect", "n"]
     as_tuples = {
         (r.tension, r.strategy, None if pd.isna(r.effect) else r.effect): r.n
@@ -179,7 +180,7 @@ def test_chain_counts_paths(chained):
 
 
 def test_chain_by_case_and_family(chained):
-    paths = cp.chain(chained, by="case", level="family")
+    paths = cp.chain(chained, by="case", strategy_level="family")
     assert list(paths.columns) == ["case_id", "tension", "strategy", "effect", "n"]
     b = paths[paths["case_id"] == "B"]
     # in case B: s2 T1-bias(trade_off)-E1, s3 T2-compromising(balancing)-none, s4 T1-balancing-E2
@@ -254,10 +255,10 @@ def test_no_python_loop_needed_for_large_input():
 
 
 def test_cooccurrence_at_root_level_counts_families() -> None:
-    """level="root" counts a family on every segment coded with it or a strategy under it;
+    """count_as="root" counts a family on every segment coded with it or a strategy under it;
     the reference is a plain merge of tension and strategy codings on the segment."""
     ds = cp.load()
-    got = cp.cooccurrence(ds, "tension", "strategy", level="root")
+    got = cp.cooccurrence(ds, "tension", "strategy", count_as="root")
     assert list(got["strategy"].cat.categories) == [
         "avoidance",
         "escalation",
@@ -272,5 +273,44 @@ def test_cooccurrence_at_root_level_counts_families() -> None:
     for (tension, family), n in expected.items():
         assert got[(tension, family)] == n
     assert got.sum() == expected.sum()
-    with pytest.raises(ValueError, match="level"):
-        cp.cooccurrence(ds, "tension", "strategy", level="family")
+    with pytest.raises(ValueError, match="count_as"):
+        cp.cooccurrence(ds, "tension", "strategy", count_as="family")
+
+
+def test_old_spellings_of_the_options_still_work_and_warn() -> None:
+    ds = cp.load()
+    new = cp.cooccurrence(ds, "tension", "strategy", unit="case", count_as="root")
+    with pytest.warns(DeprecationWarning) as caught:
+        old = cp.cooccurrence(ds, "tension", "strategy", "case", level="root")
+    assert {str(w.message).split("(): ")[1][:12] for w in caught} == {
+        "pass unit= b",
+        "level= is no",
+    }
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(DeprecationWarning, match="strategy_level"):
+        old_chain = cp.chain(ds, level="strategy")
+    pd.testing.assert_frame_equal(old_chain, cp.chain(ds, strategy_level="strategy"))
+    with pytest.warns(DeprecationWarning, match="strategy_level"):
+        old_profile = cp.strategy_profile(ds, by="role", level="strategy")
+    pd.testing.assert_frame_equal(
+        old_profile, cp.strategy_profile(ds, by="role", strategy_level="strategy")
+    )
+    with pytest.raises(TypeError, match="both"):
+        cp.chain(ds, level="family", strategy_level="family")
+
+
+def test_chain_and_strategy_profile_share_one_default() -> None:
+    ds = cp.load()
+    assert "family" in cp.strategy_profile(ds, by="role").columns
+    families = set(cp.get_codebook().frame.query("dimension == 'strategy' and parent.isna()")["id"])
+    assert set(cp.chain(ds)["strategy"].dropna()) <= families
+    assert set(cp.strategy_profile(ds, by="role")["family"]) <= families
+
+
+def test_example_segments_keep_one_schema_and_refuse_a_dataset_without_text() -> None:
+    ds = cp.load()
+    quotes = cp.example_segments(ds, n=1)
+    assert list(quotes.columns) == ["code", "segment_id", "participant_id", "role", "text"]
+    redacted = dataclasses.replace(ds, segments=ds.segments.assign(text=pd.NA))
+    with pytest.raises(cp.DataError, match="segments.csv.*--keep-text"):
+        cp.example_segments(redacted)

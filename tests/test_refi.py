@@ -20,8 +20,9 @@ from helpers import read_csv, run_cli, tree
 
 from coprodlib import cli, safe_archive
 from coprodlib.errors import DataError
+from coprodlib.importers.offsets import convert_offsets, offset_convention
 from coprodlib.importers.pseudonyms import KEY_FILE, SALT_FILE, Pseudonymizer
-from coprodlib.importers.refi import convert_offsets, import_qdpx, offset_convention, read_qdpx
+from coprodlib.importers.refi import import_qdpx, read_qdpx
 from coprodlib.paths import project_root
 from coprodlib.taxonomy.qdc import import_codebook
 
@@ -460,9 +461,9 @@ def hostile(kind: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setattr(safe_archive, "MAX_UNCOMPRESSED_BYTES", 200_000)
         return write_qdpx(path, project_xml(), {**sources(), "sources/pad.txt": bytes(10**6)})
     if kind == "source_too_large":
-        from coprodlib.importers import refi
+        from coprodlib.importers import qdpx_files
 
-        monkeypatch.setattr(refi, "MAX_SOURCE_BYTES", 50)
+        monkeypatch.setattr(qdpx_files, "MAX_SOURCE_BYTES", 50)
         return write_qdpx(path, project_xml())
     if kind == "not_a_zip":
         path.write_bytes(b"this is not a zip archive\n")
@@ -532,12 +533,12 @@ def test_failure_while_writing_leaves_the_earlier_import_untouched(tmp_path, mon
     to = tmp_path / "nb"
     import_qdpx(src, to)
     before = {p: (to / p).read_bytes() for p in tree(to) if (to / p).is_file()}
-    from coprodlib.importers import refi
+    from coprodlib.importers import writer
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(refi, "write_meta", boom)
+    monkeypatch.setattr(writer, "write_meta", boom)
     with pytest.raises(OSError):
         import_qdpx(src, to, keep_text=True)
     assert {p: (to / p).read_bytes() for p in tree(to) if (to / p).is_file()} == before

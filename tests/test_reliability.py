@@ -66,7 +66,7 @@ def _nominal_alpha_by_hand(matrix: np.ndarray) -> float:
     [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)],
 )
 def test_krippendorff_published_example(kripp_long, level, published):
-    table = agreement(kripp_long, unit="unit", coder="coder", code="v", level=level)
+    table = agreement(kripp_long, unit="unit", coder="coder", code="v", measurement=level)
     assert list(table.columns) == ["alpha", "kappa", "percent_agreement", "n_units", "n_coders"]
     assert table.loc[0, "alpha"] == pytest.approx(published, abs=0.0005)
     assert table.loc[0, "n_units"] == 11  # unit 12 has one value only
@@ -149,8 +149,8 @@ def test_ordered_categorical_for_ordinal_level():
         }
     )
     as_numbers = long.assign(v=long["v"].cat.codes)
-    a = agreement(long, unit="unit", code="v", level="ordinal")
-    b = agreement(as_numbers, unit="unit", code="v", level="ordinal")
+    a = agreement(long, unit="unit", code="v", measurement="ordinal")
+    b = agreement(as_numbers, unit="unit", code="v", measurement="ordinal")
     assert a.loc[0, "alpha"] == pytest.approx(b.loc[0, "alpha"])
 
 
@@ -238,8 +238,8 @@ def test_unknown_columns_and_levels():
     with pytest.raises(DataError, match="did you mean 'coder'") as err:
         agreement(DOUBLE, coder="coders")
     assert not isinstance(err.value, KeyError)
-    with pytest.raises(ValueError, match="level='categorical'"):
-        agreement(DOUBLE, level="categorical")
+    with pytest.raises(ValueError, match="measurement=.categorical."):
+        agreement(DOUBLE, measurement="categorical")
     with pytest.raises(DataError, match="segment"):
         code_agreement(DOUBLE, unit="segment")
     with pytest.raises(TypeError, match="DataFrame"):
@@ -249,7 +249,9 @@ def test_unknown_columns_and_levels():
 def test_several_values_per_unit_point_to_code_agreement():
     with pytest.raises(DataError, match="code_agreement") as err:
         agreement(DOUBLE)
-    assert err.value.problems[0].row == 4  # second value of ann on s2: spreadsheet line 4
+    problem = err.value.problems[0]
+    assert problem.row is None and problem.index == 2  # second value of ann on s2
+    assert "data, index 2, column 'code'" in str(problem)
 
 
 def test_no_pairable_units_and_empty_data():
@@ -258,8 +260,8 @@ def test_no_pairable_units_and_empty_data():
         agreement(single)
     with pytest.raises(DataError, match="at least one row"):
         agreement(single.assign(code=None))
-    with pytest.raises(DataError, match="number for level='interval'"):
-        agreement(single, level="interval")
+    with pytest.raises(DataError, match="number for measurement='interval'"):
+        agreement(single, measurement="interval")
     with pytest.raises(DataError, match="applied code"):
         code_agreement(single.assign(code=None))
 
@@ -270,3 +272,13 @@ def test_undefined_statistics_are_missing_not_errors():
     table = agreement(same)
     assert np.isnan(table.loc[0, "alpha"]) and np.isnan(table.loc[0, "kappa"])
     assert table.loc[0, "percent_agreement"] == 1.0
+
+
+def test_old_spellings_of_the_options_still_work_and_warn(kripp_long) -> None:
+    new = agreement(kripp_long, "unit", "coder", "v", measurement="ordinal")
+    with pytest.warns(DeprecationWarning, match="measurement"):
+        old = agreement(kripp_long, "unit", "coder", "v", level="ordinal")
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(DeprecationWarning, match="by name"):
+        positional = agreement(kripp_long, "unit", "coder", "v", "ordinal")
+    pd.testing.assert_frame_equal(positional, new)

@@ -16,7 +16,7 @@ import pytest
 
 import coprodlib as cp
 from coprodlib.cli import main
-from coprodlib.demo import generator as demo
+from coprodlib.demo import writer as demo
 from coprodlib.workbook import runner
 
 pytestmark = pytest.mark.xdist_group("runner")

@@ -236,7 +236,8 @@ def _cronbach(frame: pd.DataFrame) -> float:
 
 def test_scale_reliability_against_cronbach_formula():
     table = scale_reliability(ITEMS, ["q1", "q2", "q3", "q4"])
-    assert list(table.columns) == ["alpha", "ci_low", "ci_high", "n", "n_items"]
+    assert list(table.columns) == ["scale", "alpha", "ci_low", "ci_high", "n", "n_items"]
+    assert table["scale"].isna().all()  # a plain list of items has no scale name
     assert table.loc[0, "alpha"] == pytest.approx(_cronbach(ITEMS), rel=1e-12)
     assert (table.loc[0, "n"], table.loc[0, "n_items"]) == (10, 4)
     # pingouin's own interval (rounded by pingouin to 3 decimals)
@@ -263,7 +264,14 @@ def test_scale_reliability_listwise_and_reversed_items():
 
 def test_item_stats_against_independent_formulas():
     table = item_stats(ITEMS, ["q1", "q2", "q3", "q4"])
-    assert list(table.columns) == ["item", "mean", "sd", "item_total_r", "alpha_if_deleted"]
+    assert list(table.columns) == [
+        "scale",
+        "item",
+        "mean",
+        "sd",
+        "item_total_r",
+        "alpha_if_deleted",
+    ]
     for i, item in enumerate(ITEMS.columns):
         rest = ITEMS.drop(columns=item)
         assert table.loc[i, "item"] == item
@@ -326,7 +334,7 @@ def test_multinomial_equals_statsmodels_formula_fit(choices):
         reference="avoidance",
     )  # fmt: skip
     assert list(res.columns) == [
-        "outcome", "term", "coef", "se", "odds_ratio", "ci_low", "ci_high", "pval", "n",
+        "model", "outcome", "reference", "term", "baseline", "coef", "se", "odds_ratio", "ci_low", "ci_high", "pval", "n",
         "n_dropped",
     ]  # fmt: skip
     # Reference fit built independently through statsmodels' formula interface; outcome codes
@@ -353,8 +361,10 @@ def test_multinomial_equals_statsmodels_formula_fit(choices):
             lo, hi = ci.loc[(str(j + 1), ref_term)]
             assert got.loc[term, "ci_low"] == pytest.approx(np.exp(lo), rel=1e-6)
             assert got.loc[term, "ci_high"] == pytest.approx(np.exp(hi), rel=1e-6)
-    assert res.attrs["reference"] == "avoidance"
-    assert res.attrs["baselines"] == {"role": "citizen"}
+    assert list(res.columns[:5]) == ["model", "outcome", "reference", "term", "baseline"]
+    assert set(res["model"]) == {"multinomial"} and set(res["reference"]) == {"avoidance"}
+    assert set(res["baseline"].dropna()) == {"citizen"}
+    assert res.loc[res["term"].str.startswith("role["), "baseline"].notna().all()
     # the simulated effect is recovered: trade-off more likely with external efficacy
     te = res.set_index(["outcome", "term"]).loc[("trade_off", "external_efficacy")]
     assert te["odds_ratio"] > 1 and te["pval"] < 0.001

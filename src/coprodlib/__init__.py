@@ -47,6 +47,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "aggregation_test",
         "UNITS",
         "AGGREGATION_CAVEAT",
+        "STRATEGY_LEVELS",
     ),
     "analysis.contingency": ("CrosstabResult", "crosstab_test", "compare_groups", "adjust_pvalues"),
     "analysis.reliability": ("agreement", "code_agreement", "code_decisions", "cohen_kappa"),

@@ -1,17 +1,29 @@
 """Checks of analysis arguments shared by every analysis and plot: is ``data`` a DataFrame,
-does it have the columns the arguments name, which levels does a column hold."""
+does it have the columns the arguments name, which levels does a column hold, and the
+decorator that keeps calls written for an older signature working."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Mapping
-from typing import Any
+import functools
+import inspect
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from .errors import DataError, Problem
 
-__all__ = ["data_label", "require_frame", "require_columns", "levels_of"]
+__all__ = [
+    "data_label",
+    "require_frame",
+    "require_columns",
+    "levels_of",
+    "legacy_arguments",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def data_label(data: pd.DataFrame) -> str:
@@ -64,3 +76,64 @@ def levels_of(values: pd.Series) -> list[Any]:
         return sorted(uniques)
     except TypeError:  # mixed types: sort by their text
         return sorted(uniques, key=str)
+
+
+def legacy_arguments(
+    *, positional: Sequence[str] = (), renamed: Mapping[str, str] | None = None
+) -> Callable[[F], F]:
+    """Keep calls written for an older signature working, each with a DeprecationWarning.
+
+    ``positional`` names, in order, the options that used to be accepted by position and are
+    keyword-only now; ``renamed`` maps an old keyword to its new name. Passing an option both
+    ways is a :class:`TypeError`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @legacy_arguments(positional=["unit"], renamed={"level": "roll_up"})
+    ... def count(data, *, unit="segment", roll_up=False):
+    ...     return unit, roll_up
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     count(None, "case", level=True), len(caught)
+    (('case', True), 2)
+    """
+    renamed = dict(renamed or {})
+
+    def decorate(function: F) -> F:
+        params = inspect.signature(function).parameters.values()
+        n_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        name = function.__name__
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            extra = args[n_positional:]
+            if len(extra) > len(positional):
+                raise TypeError(
+                    f"{name}() takes {n_positional + len(positional)} positional arguments "
+                    f"but {len(args)} were given"
+                )
+            for option, value in zip(positional, extra, strict=False):
+                if option in kwargs:
+                    raise TypeError(f"{name}() got {option}= both by position and by name")
+                warnings.warn(
+                    f"{name}(): pass {option}= by name; options after the data and column "
+                    "arguments are keyword-only",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[option] = value
+            for old, new in renamed.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise TypeError(f"{name}() got both {old}= (the old name) and {new}=")
+                warnings.warn(
+                    f"{name}(): {old}= is now called {new}=", DeprecationWarning, stacklevel=2
+                )
+                kwargs[new] = kwargs.pop(old)
+            return function(*args[:n_positional], **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

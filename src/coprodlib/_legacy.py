@@ -12,18 +12,19 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 import warnings
 from types import ModuleType
 from typing import Any
 
-__all__ = ["MOVED", "LegacyModule", "install", "moved_attribute"]
+__all__ = ["MOVED", "LegacyModule", "install", "moved_attribute", "wing_attribute"]
 
 #: Old module (under ``coprodlib.``) -> the modules that now hold its names, searched in order.
 MOVED: dict[str, tuple[str, ...]] = {
     "taxonomy": ("taxonomy.codebook", "taxonomy.records", "taxonomy.export"),
     "qdc": ("taxonomy.qdc", "safe_archive"),
-    "dataset": ("contract.dataset",),
+    "dataset": ("contract.dataset", "contract.reading", "contract.checks", "contract.rules"),
     "describe": ("analysis.describe",),
     "qualitative": ("analysis.qualitative",),
     "contingency": ("analysis.contingency", "_checks"),
@@ -31,9 +32,17 @@ MOVED: dict[str, tuple[str, ...]] = {
     "survey": ("contract.survey_design", "analysis.scales", "analysis.survey_models"),
     "reporting": ("workbook.notebook", "workbook.pages", "_io"),
     "runner": ("workbook.runner",),
-    "demo": ("demo.generator",),
+    "demo": ("demo.writer", "demo.parameters"),
     "importing": ("importers.staging",),
-    "refi": ("importers.refi",),
+    "refi": (
+        "importers.refi",
+        "importers.project",
+        "importers.offsets",
+        "importers.code_map",
+        "importers.cases",
+        "importers.writer",
+        "importers.qdpx_files",
+    ),
     "taguette": ("importers.taguette",),
     "survey_import": ("importers.survey",),
     "pseudonyms": ("importers.pseudonyms",),
@@ -58,6 +67,14 @@ def moved_attribute(old: str, name: str) -> Any:
         stacklevel=3,
     )
     return getattr(module, name)
+
+
+def wing_attribute(wing: str, name: str) -> Any:
+    """An attribute of a wing whose name an old module had (``coprodlib.taxonomy``,
+    ``coprodlib.demo``): the wing's own submodule when there is one, else the old name."""
+    if importlib.util.find_spec(f"{_PACKAGE}.{wing}.{name}") is not None:
+        return importlib.import_module(f"{_PACKAGE}.{wing}.{name}")
+    return moved_attribute(wing, name)
 
 
 class LegacyModule(ModuleType):

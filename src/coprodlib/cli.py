@@ -61,7 +61,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo.generator import DEFAULT_SEED, write_demo
+    from .demo.parameters import DEFAULT_SEED
+    from .demo.writer import write_demo
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     out = write_demo(Path(args.to), seed=seed, n_cases=args.cases)

@@ -15,7 +15,8 @@ class Problem:
 
     ``row`` is the 1-based line number in the file as a spreadsheet shows it (the header is
     line 1, so the first data row is 2); it is ``None`` for problems that concern a whole file
-    or column.
+    or column. A problem in a DataFrame handed to an analysis, which has no lines, names the
+    row by its ``index`` label instead.
     """
 
     file: str
@@ -24,14 +25,17 @@ class Problem:
     column: str | None = None
     value: Any = None
     kind: str = "invalid"
+    index: Any = None
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
+        elif self.index is not None:
+            where += f", index {_plain(self.index)!r}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        found = "" if self.value is None else f": found {self.value!r}"
+        found = "" if self.value is None else f": found {_plain(self.value)!r}"
         return f"{where}{found}; expected {self.expected}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -39,10 +43,19 @@ class Problem:
             "kind": self.kind,
             "file": self.file,
             "row": self.row,
+            "index": self.index,
             "column": self.column,
             "value": self.value,
             "expected": self.expected,
         }
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so messages read 7, not np.int64(7)."""
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "ndim", None) == 0:
+        return item()
+    return value
 
 
 class DataError(ValueError):

@@ -1,32 +1,106 @@
 """Static figures (matplotlib / seaborn) for the workbook's tables.
 
-Every function takes the tidy frame an analysis returned (``data=``), keyword-only options,
-draws on ``ax=`` (a new figure when omitted) and returns that Axes; multi-panel figures return
-the Figure. Axis labels use the codebook's labels, not ids. Nothing here changes matplotlib's
-global settings.
+Every function takes the tidy frame an analysis returned as ``data``, first, and the rest as
+keyword-only options in one vocabulary, after seaborn: ``x`` and ``y`` name the columns behind
+the horizontal and vertical axis (the bar charts are horizontal, so their groups are ``y``),
+``hue`` the column that sets the colour (in :func:`forest_plot`, that tells the models apart),
+``col`` the column with one panel per value, ``weights`` the count or share column that is
+summed, ``ax`` the matplotlib Axes to draw on (a new figure when omitted). ``labels`` turns ids
+into text: a :class:`~coprodlib.taxonomy.codebook.Codebook`, a mapping ``{id: label}``, or
+``None``, which is the shipped codebook where the ids are codebook ids (the plots of coded
+data) and the values as they are in :func:`aggregation_plot` and the survey plots.
+
+The name says what a function returns: those ending in ``_figure`` draw several panels on a
+figure of their own and return the matplotlib Figure; all others draw on one Axes and return
+it. A column the arguments name but ``data`` lacks, and empty data, raise
+:class:`~coprodlib.errors.DataError`; option values that make no sense raise
+:class:`ValueError`. The keywords of before this vocabulary (``weight=``, ``by=``, ...) and
+the names ``small_multiples`` and ``trait_distributions`` still work, with a
+:class:`DeprecationWarning` naming the replacement. Nothing here changes matplotlib's global
+settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import functools
+import inspect
+import textwrap
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ._checks import data_label, require_columns, require_frame
+from .errors import DataError, fail
+
+if TYPE_CHECKING:
+    from .taxonomy.codebook import Codebook
+
+    Labels = Codebook | Mapping[str, str] | None
 
 __all__ = [
     "cooccurrence_heatmap",
     "residual_heatmap",
     "alluvial",
     "family_bars",
-    "small_multiples",
+    "small_multiples_figure",
     "aggregation_plot",
     "forest_plot",
     "choice_shares",
-    "trait_distributions",
+    "trait_distributions_figure",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _renamed(**renames: str) -> Callable[[F], F]:
+    """Accept the old keyword ``old`` of the decorated function as ``new`` (``old="new"``),
+    with a DeprecationWarning; giving both the old and the new keyword is a TypeError."""
+
+    def decorate(function: F) -> F:
+        params = list(inspect.signature(function).parameters)
+        name = function.__name__
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs or new in params[: len(args)]:
+                    raise TypeError(f"{name}() got both {old}= (the old name) and {new}=")
+                warnings.warn(
+                    f"{name}(): {old}= is now called {new}=", DeprecationWarning, stacklevel=2
+                )
+                kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        old_names = ", ".join(f"``{old}=`` (now ``{new}=``)" for old, new in renames.items())
+        note = f"Old spellings still accepted, with a DeprecationWarning: {old_names}."
+        note = textwrap.fill(note, 92, initial_indent=" " * 4, subsequent_indent=" " * 4)
+        doc, examples, rest = (function.__doc__ or "").partition("\n    Examples\n")
+        wrapper.__doc__ = f"{doc.rstrip()}\n\n    Notes\n    -----\n{note}\n{examples}{rest}"
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _old_name(function: F, old: str) -> F:
+    """The function under its name of before, warning that it has a new one."""
+
+    @functools.wraps(function)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"coprodlib.plots.{old}() is now called {function.__name__}(); it returns a Figure",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return function(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated name of :func:`{function.__name__}`."
+    return alias  # type: ignore[return-value]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
@@ -38,16 +112,16 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
     return ax
 
 
-def _labeller(labels: Mapping[str, str] | Any | None):
-    """A function id -> readable label; ``labels`` may be a mapping or a Codebook."""
-    if labels is None:
+def _labeller(labels: Labels, *, codebook_ids: bool = True) -> Callable[[Any], str]:
+    """A function id -> readable label. ``labels`` may be a mapping or a Codebook; ``None``
+    is the shipped codebook when the ids are codebook ids, else no relabelling."""
+    if labels is None and codebook_ids:
         from .taxonomy.codebook import get_codebook
 
         labels = get_codebook()
     if hasattr(labels, "frame"):
-        frame = labels.frame
-        labels = dict(zip(frame["id"], frame["label"], strict=True))
-    mapping = dict(labels)
+        labels = dict(zip(labels.frame["id"], labels.frame["label"], strict=True))
+    mapping = dict(labels or {})
 
     def label(code: Any) -> str:
         if code is None or (isinstance(code, float) and np.isnan(code)) or code is pd.NA:
@@ -57,45 +131,85 @@ def _labeller(labels: Mapping[str, str] | Any | None):
     return label
 
 
-def _require(data: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{function}: data must be a pandas DataFrame, got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"{function}: data has no column(s) {', '.join(map(repr, missing))}; "
-            f"its columns are {', '.join(map(str, data.columns))}"
-        )
+def _require(data: Any, function: str, **columns: str | Sequence[str] | None) -> pd.DataFrame:
+    """``data``, if a non-empty DataFrame with every column the arguments name (one or a
+    sequence each; ``None`` is skipped), else a DataError naming argument, column and table."""
+    require_frame(data, function)
+    problems = []
+    for argument, names in columns.items():
+        for column in [names] if names is None or isinstance(names, str) else names:
+            try:
+                require_columns(data, {argument: column})
+            except DataError as error:
+                problems += error.problems
+    if problems:
+        raise DataError(problems)
     if data.empty:
-        raise ValueError(f"{function}: data is empty; there is nothing to draw")
+        raise fail(data_label(data), f"data= to hold at least one row for {function}()", "empty")
+    return data
 
 
+def _tilt_xticks(ax: Any) -> None:
+    ax.tick_params(axis="x", rotation=45)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+
+
+@_renamed(value="weights")
 def cooccurrence_heatmap(
     data: pd.DataFrame,
     *,
     x: str,
     y: str,
-    value: str = "n",
-    ax: Any = None,
+    weights: str = "n",
+    labels: Labels = None,
     annot: bool = True,
-    labels: Mapping[str, str] | Any | None = None,
     cmap: str = "Blues",
     fmt: str | None = None,
+    ax: Any = None,
 ) -> Any:
-    """Annotated heatmap of a long co-occurrence table (e.g. from :func:`cooccurrence`).
+    """Draw a long co-occurrence table as an annotated heatmap; return the Axes.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per pair of codes, e.g. from :func:`~coprodlib.cooccurrence`.
+    x, y : str
+        The columns whose values become the heatmap's columns (``x``) and rows (``y``).
+    weights : str, default "n"
+        The column summed into each cell. With the default (a count), rows and columns
+        without any co-occurrence are left out.
+    labels : Codebook, mapping or None
+        Labels for the ids on both axes; ``None`` uses the shipped codebook.
+    annot : bool, default True
+        Write each cell's value into it.
+    cmap : str, default "Blues"
+        A matplotlib colormap name.
+    fmt : str, optional
+        Format of the annotations; integers by default for integer cells, else two decimals.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the table when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
 
     Examples
     --------
     >>> import coprodlib as cp
     >>> co = cp.cooccurrence(cp.load(), "tension", "strategy")
     >>> ax = cp.plots.cooccurrence_heatmap(co, x="strategy", y="tension")
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('strategy', 'tension')
     """
     import seaborn as sns
 
-    _require(data, [x, y, value], "cooccurrence_heatmap")
+    _require(data, "cooccurrence_heatmap", x=x, y=y, weights=weights)
     label = _labeller(labels)
-    matrix = data.pivot_table(index=y, columns=x, values=value, aggfunc="sum", observed=False)
-    matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0] if value == "n" else matrix
+    matrix = data.pivot_table(index=y, columns=x, values=weights, aggfunc="sum", observed=False)
+    if weights == "n":
+        matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
     ax = _axes(ax, (1.2 + 0.6 * matrix.shape[1], 1.0 + 0.45 * matrix.shape[0]))
     if fmt is None:
         fmt = "d" if np.issubdtype(matrix.to_numpy().dtype, np.integer) else ".2f"
@@ -106,37 +220,55 @@ def cooccurrence_heatmap(
         fmt=fmt,
         cmap=cmap,
         linewidths=0.5,
-        cbar_kws={"label": value},
+        cbar_kws={"label": weights},
         xticklabels=[label(c) for c in matrix.columns],
         yticklabels=[label(c) for c in matrix.index],
     )
     ax.set_xlabel(x.replace("_", " "))
     ax.set_ylabel(y.replace("_", " "))
-    ax.tick_params(axis="x", rotation=45)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
+    _tilt_xticks(ax)
     return ax
 
 
+@_renamed(residuals="data")
 def residual_heatmap(
-    residuals: pd.DataFrame,
+    data: pd.DataFrame,
     *,
-    ax: Any = None,
+    labels: Labels = None,
     annot: bool = True,
-    labels: Mapping[str, str] | Any | None = None,
     limit: float | None = None,
+    ax: Any = None,
 ) -> Any:
-    """Adjusted standardized residuals of a contingency table, diverging palette centred on 0.
+    """Draw the adjusted residuals of a contingency table as a heatmap; return the Axes.
 
-    Cells beyond about +/-1.96 hold more (or fewer) observations than independence predicts.
-    ``residuals`` is the wide ``.residuals`` frame of :func:`crosstab_test`.
+    The palette diverges around 0: cells beyond about +/-1.96 hold more (red) or fewer (blue)
+    observations than independence of the two variables predicts.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The wide ``.residuals`` frame of :func:`~coprodlib.crosstab_test`; its index and
+        columns name the axes.
+    labels : Codebook, mapping or None
+        Labels for the row and column ids; ``None`` uses the shipped codebook.
+    annot : bool, default True
+        Write each residual into its cell.
+    limit : float, optional
+        The colour scale runs from -limit to +limit; by default the largest absolute residual,
+        at least 2.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the table when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
     """
     import seaborn as sns
 
-    if not isinstance(residuals, pd.DataFrame) or residuals.empty:
-        raise ValueError("residual_heatmap: residuals must be a non-empty DataFrame (.residuals)")
+    _require(data, "residual_heatmap")
     label = _labeller(labels)
-    values = residuals.astype(float)
+    values = data.astype(float)
     bound = limit if limit is not None else max(2.0, float(np.nanmax(np.abs(values.to_numpy()))))
     ax = _axes(ax, (1.5 + 0.7 * values.shape[1], 1.0 + 0.5 * values.shape[0]))
     sns.heatmap(
@@ -155,9 +287,7 @@ def residual_heatmap(
     )
     ax.set_xlabel(str(values.columns.name or "").replace("_", " "))
     ax.set_ylabel(str(values.index.name or "").replace("_", " "))
-    ax.tick_params(axis="x", rotation=45)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
+    _tilt_xticks(ax)
     return ax
 
 
@@ -177,48 +307,76 @@ def _band(
     ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, edgecolor="none", alpha=0.45))
 
 
+@_renamed(columns="x", weight="weights")
 def alluvial(
     data: pd.DataFrame,
     *,
-    columns: Sequence[str] = ("tension", "strategy", "effect"),
-    weight: str = "n",
-    ax: Any = None,
-    labels: Mapping[str, str] | Any | None = None,
+    x: Sequence[str] = ("tension", "strategy", "effect"),
+    hue: str | None = None,
+    weights: str = "n",
+    labels: Labels = None,
     min_share: float = 0.0,
     gap: float = 0.02,
+    ax: Any = None,
 ) -> Any:
-    """Alluvial (Sankey-like) diagram of paths through several columns, e.g. :func:`chain`.
+    """Draw paths through several columns as an alluvial (Sankey-like) diagram; return the Axes.
 
-    Each column stacks its categories as blocks whose heights are their total weight; bands
-    connect neighbouring columns with widths equal to the weight flowing between them, coloured
-    by the first column. Rows with a missing category show as "(none)". Paths whose share of the
-    total is below ``min_share`` are left out (say so in the caption when you use it).
+    Each column of ``x`` is a station along the horizontal axis that stacks its categories as
+    blocks as high as their total weight; bands as wide as the weight flowing between two
+    neighbouring stations connect them. Rows with a missing category show as "(none)".
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per path with its weight, e.g. from :func:`~coprodlib.chain`.
+    x : sequence of str, default ("tension", "strategy", "effect")
+        The columns, from left to right; at least two.
+    hue : str, optional
+        The column that colours the bands; the first column of ``x`` by default.
+    weights : str, default "n"
+        The column with each path's count.
+    labels : Codebook, mapping or None
+        Labels for the category ids; ``None`` uses the shipped codebook.
+    min_share : float, default 0
+        Leave out paths whose share of the total weight is below this (say so in the
+        caption when you use it).
+    gap : float, default 0.02
+        The space between the blocks of a station, as a share of the height.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
     """
     import matplotlib.pyplot as plt
 
-    columns = list(columns)
-    _require(data, [*columns, weight], "alluvial")
+    columns = [x] if isinstance(x, str) else list(x)
+    _require(data, "alluvial", x=columns, hue=hue, weights=weights)
     if len(columns) < 2:
-        raise ValueError("alluvial: columns needs at least two column names")
+        raise ValueError("alluvial: x needs at least two column names")
     label = _labeller(labels)
-    frame = data[[*columns, weight]].copy()
-    for col in columns:
+    colour_by = hue if hue is not None else columns[0]
+    keep = list(dict.fromkeys([*columns, colour_by]))
+    frame = data[[*keep, weights]].copy()
+    for col in keep:
         frame[col] = frame[col].astype("object").where(frame[col].notna(), "(none)").astype(str)
-    frame = frame.groupby(columns, sort=False)[weight].sum().reset_index()
-    total = frame[weight].sum()
+    frame = frame.groupby(keep, sort=False)[weights].sum().reset_index()
+    total = frame[weights].sum()
     if total <= 0:
-        raise ValueError("alluvial: all weights are zero; there is nothing to draw")
-    frame = frame[frame[weight] / total >= min_share]
-    total = frame[weight].sum()
+        raise fail(data_label(data), f"weights= ({weights!r}) to hold a positive total", "empty")
+    frame = frame[frame[weights] / total >= min_share]
+    total = frame[weights].sum()
     ax = _axes(ax, (9.0, 5.5))
     palette = plt.get_cmap("tab10")
-    firsts = list(dict.fromkeys(frame.sort_values(columns[0])[columns[0]]))
+    firsts = list(dict.fromkeys(frame.sort_values(colour_by)[colour_by]))
     colour = {cat: palette(i % 10) for i, cat in enumerate(firsts)}
 
     # block positions: categories of each column stacked top-down by descending weight
     blocks: list[dict[str, tuple[float, float]]] = []
     for col in columns:
-        sizes = frame.groupby(col)[weight].sum().sort_values(ascending=False, kind="mergesort")
+        sizes = frame.groupby(col)[weights].sum().sort_values(ascending=False, kind="mergesort")
         n_gap = gap * (len(sizes) - 1)
         scale = (1 - n_gap) / total
         pos: dict[str, tuple[float, float]] = {}
@@ -238,26 +396,25 @@ def alluvial(
     # bands between neighbouring columns, stacked inside each block in a stable order
     for i in range(len(columns) - 1):
         left, right = columns[i], columns[i + 1]
-        keys = list(dict.fromkeys([columns[0], left, right]))  # the first column may be `left`
-        flows = frame.groupby(keys, sort=False)[weight].sum().reset_index()
+        keys = list(dict.fromkeys([colour_by, left, right]))  # the colour may be `left`
+        flows = frame.groupby(keys, sort=False)[weights].sum().reset_index()
         flows["src_rank"] = flows[left].map({c: k for k, c in enumerate(blocks[i])})
         flows["dst_rank"] = flows[right].map({c: k for k, c in enumerate(blocks[i + 1])})
         # bands leave each block in the order of their targets, and enter in source order
         flows = flows.sort_values(["src_rank", "dst_rank"], kind="mergesort")
         out_cursor = {c: blocks[i][c][1] for c in blocks[i]}
         in_cursor = {c: blocks[i + 1][c][1] for c in blocks[i + 1]}
-        sizes = frame.groupby(left)[weight].sum()
+        sizes = frame.groupby(left)[weights].sum()
         unit = {c: (hi - lo) / sizes[c] for c, (lo, hi) in blocks[i].items()}
         for row in flows.itertuples(index=False):  # one band per flow, not per segment
-            src, dst, w = str(getattr(row, left)), str(getattr(row, right)), getattr(row, weight)
-            h = w * unit[src]
+            src, dst = str(getattr(row, left)), str(getattr(row, right))
+            h = getattr(row, weights) * unit[src]
             y0 = (out_cursor[src], out_cursor[src] - h)
             y1 = (in_cursor[dst], in_cursor[dst] - h)
             out_cursor[src] -= h
             in_cursor[dst] -= h
-            _band(
-                ax, i + width / 2, i + 1 - width / 2, y0, y1, colour[str(getattr(row, columns[0]))]
-            )
+            band_colour = colour[str(getattr(row, colour_by))]
+            _band(ax, i + width / 2, i + 1 - width / 2, y0, y1, band_colour)
     ax.set_xlim(-0.9, len(columns) - 0.1)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns])
@@ -267,24 +424,59 @@ def alluvial(
     return ax
 
 
+@_renamed(x="y", weight="weights")
 def family_bars(
     data: pd.DataFrame,
     *,
-    x: str = "role_group",
+    y: str = "role_group",
     hue: str = "family",
-    weight: str = "share",
+    weights: str = "share",
+    labels: Labels = None,
     ax: Any = None,
-    labels: Mapping[str, str] | Any | None = None,
 ) -> Any:
-    """Stacked horizontal bars of shares (e.g. strategy families by role), one bar per group."""
-    _require(data, [x, hue, weight], "family_bars")
+    """Draw shares as stacked horizontal bars, one bar per group; return the Axes.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per group and category with its share, e.g. from
+        :func:`~coprodlib.strategy_profile`.
+    y : str, default "role_group"
+        The column with the groups, one bar each, top to bottom.
+    hue : str, default "family"
+        The column with the categories stacked inside each bar, one colour each.
+    weights : str, default "share"
+        The column with the length of each segment; its name labels the horizontal axis.
+    labels : Codebook, mapping or None
+        Labels for the group and category ids; ``None`` uses the shipped codebook.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> shares = pd.DataFrame(
+    ...     {"role_group": ["citizen", "citizen"], "family": ["avoidance", "balancing"],
+    ...      "share": [0.4, 0.6]}
+    ... )
+    >>> ax = cp.plots.family_bars(shares)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Avoidance', 'Balancing']
+    """
+    import matplotlib.pyplot as plt
+
+    _require(data, "family_bars", y=y, hue=hue, weights=weights)
     label = _labeller(labels)
-    wide = data.pivot_table(index=x, columns=hue, values=weight, aggfunc="sum", observed=False)
+    wide = data.pivot_table(index=y, columns=hue, values=weights, aggfunc="sum", observed=False)
     wide = wide.fillna(0.0)
     ax = _axes(ax, (7.0, 1.2 + 0.5 * len(wide)))
     left = np.zeros(len(wide))
-    import matplotlib.pyplot as plt
-
     palette = plt.get_cmap("Set2")
     for k, col in enumerate(wide.columns):
         vals = wide[col].to_numpy(dtype=float)
@@ -292,8 +484,8 @@ def family_bars(
             [label(i) for i in wide.index], vals, left=left, color=palette(k % 8), label=label(col)
         )
         left += vals
-    ax.set_xlabel(weight)
-    ax.set_ylabel(x.replace("_", " "))
+    ax.set_xlabel(weights)
+    ax.set_ylabel(y.replace("_", " "))
     ax.invert_yaxis()
     ax.legend(
         title=hue.replace("_", " "), bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False
@@ -301,20 +493,45 @@ def family_bars(
     return ax
 
 
-def small_multiples(
+@_renamed(x="y", weight="weights")
+def small_multiples_figure(
     data: pd.DataFrame,
     *,
     col: str,
-    x: str,
+    y: str,
     hue: str,
-    weight: str = "share",
+    weights: str = "share",
     col_wrap: int = 3,
-    labels: Mapping[str, str] | Any | None = None,
+    labels: Labels = None,
 ) -> Any:
-    """One stacked-bar panel per ``col`` value (e.g. per case), sharing axes; returns the Figure."""
+    """Draw one panel of :func:`family_bars` per value of ``col``; return the Figure.
+
+    The panels share their axes and one legend below them. ``small_multiples`` is the old
+    name of this function; it still works, with a DeprecationWarning.
+
+    Parameters
+    ----------
+    data : DataFrame
+        As for :func:`family_bars`, with the column ``col`` besides.
+    col : str
+        The column with one panel per value (e.g. ``"case_id"``), in order of appearance.
+    y, hue, weights
+        As for :func:`family_bars`: the groups, the stacked categories, the segment lengths.
+    col_wrap : int, default 3
+        Panels per row.
+    labels : Codebook, mapping or None
+        Labels for the ids of the groups, categories and panels; ``None`` uses the shipped
+        codebook.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure with all panels (a figure-level plot: it takes no ``ax=``).
+    """
     import matplotlib.pyplot as plt
 
-    _require(data, [col, x, hue, weight], "small_multiples")
+    _require(data, "small_multiples_figure", col=col, y=y, hue=hue, weights=weights)
+    label = _labeller(labels)
     panels = list(dict.fromkeys(data[col].astype(str)))
     ncols = max(1, min(col_wrap, len(panels)))
     nrows = int(np.ceil(len(panels) / ncols))
@@ -322,10 +539,9 @@ def small_multiples(
         nrows, ncols, figsize=(3.6 * ncols, 2.4 * nrows), sharex=True, sharey=True, squeeze=False
     )
     for ax, panel in zip(axes.ravel(), panels, strict=False):
-        family_bars(
-            data[data[col].astype(str) == panel], x=x, hue=hue, weight=weight, ax=ax, labels=labels
-        )
-        ax.set_title(str(panel), fontsize=9)
+        part = data[data[col].astype(str) == panel]
+        family_bars(part, y=y, hue=hue, weights=weights, labels=labels, ax=ax)
+        ax.set_title(label(panel), fontsize=9)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -337,30 +553,54 @@ def small_multiples(
     return fig
 
 
+@_renamed(label="text")
 def aggregation_plot(
     data: pd.DataFrame,
     *,
     x: str = "share_one_sided",
     y: str = "share_undesired",
-    label: str = "case_id",
+    text: str = "case_id",
+    labels: Labels = None,
     ax: Any = None,
 ) -> Any:
-    """Scatter of one-sided coping against undesired effects, one labelled point per case.
+    """Scatter one-sided coping against undesired effects, a point per case; return the Axes.
 
     Cases without strategies or without effects (a missing share) are left out.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per case, e.g. from :func:`~coprodlib.aggregation`.
+    x, y : str
+        The columns with the shares on the horizontal and the vertical axis.
+    text : str, default "case_id"
+        The column whose value is written beside each point.
+    labels : Codebook, mapping or None
+        Labels for the values of ``text``; ``None`` writes them as they are.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
     """
-    _require(data, [x, y, label], "aggregation_plot")
+    _require(data, "aggregation_plot", x=x, y=y, text=text)
+    label = _labeller(labels, codebook_ids=False)
+    table = data_label(data)
     data = data.dropna(subset=[x, y])
     if data.empty:
-        raise DataError(
-            "aggregation_plot: no case has both strategies and effects coded, so there is no "
-            "point to draw"
+        raise fail(
+            table,
+            "at least one case with both strategies and effects coded (both shares present); "
+            "there is no point to draw",
+            "empty",
         )
     ax = _axes(ax, (5.5, 4.5))
     ax.scatter(data[x], data[y], s=40, color="C0")
-    for row in data[[x, y, label]].itertuples(index=False):  # one label per case
+    for row in data[[x, y, text]].itertuples(index=False):  # one label per case
         ax.annotate(
-            str(row[2]), (row[0], row[1]), xytext=(4, 4), textcoords="offset points", fontsize=8
+            label(row[2]), (row[0], row[1]), xytext=(4, 4), textcoords="offset points", fontsize=8
         )
     ax.set_xlabel("share of coping that favours one value")
     ax.set_ylabel("share of effects that are undesired")
@@ -369,29 +609,70 @@ def aggregation_plot(
     return ax
 
 
+@_renamed(estimate="x", low="xmin", high="xmax", term="y", outcome="hue")
 def forest_plot(
     data: pd.DataFrame,
     *,
-    estimate: str = "odds_ratio",
-    low: str = "ci_low",
-    high: str = "ci_high",
-    term: str = "term",
-    outcome: str | None = "outcome",
+    x: str = "odds_ratio",
+    y: str = "term",
+    hue: str | None = "outcome",
+    xmin: str = "ci_low",
+    xmax: str = "ci_high",
+    labels: Labels = None,
     ax: Any = None,
 ) -> Any:
-    """Odds ratios with 95% confidence intervals on a log scale, reference line at 1."""
-    cols = [estimate, low, high, term] + ([outcome] if outcome else [])
-    _require(data, cols, "forest_plot")
+    """Draw odds ratios with their 95% confidence intervals as a forest plot; return the Axes.
+
+    The horizontal axis is logarithmic with a reference line at 1 (no effect); one row per
+    line of ``data``, top to bottom.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per model term, e.g. from :func:`~coprodlib.choice_models`.
+    x : str, default "odds_ratio"
+        The column with the estimates.
+    y : str, default "term"
+        The column with the terms that label the rows.
+    hue : str or None, default "outcome"
+        The column that tells the models apart (the outcome of a multinomial logit); its value
+        prefixes each row's label as ``outcome: term``. The points keep one colour. ``None``:
+        the terms alone.
+    xmin, xmax : str, default "ci_low", "ci_high"
+        The columns with the lower and upper ends of the intervals.
+    labels : Codebook, mapping or None
+        Labels for the terms and outcomes; ``None`` writes them as they are.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import coprodlib as cp
+    >>> models = pd.DataFrame(
+    ...     {"outcome": ["escalation"] * 2, "term": ["self_efficacy", "generalised_trust"],
+    ...      "odds_ratio": [1.8, 0.7], "ci_low": [1.1, 0.5], "ci_high": [2.9, 1.0]}
+    ... )
+    >>> ax = cp.plots.forest_plot(models, labels={"self_efficacy": "Self-efficacy"})
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['escalation: Self-efficacy', 'escalation: generalised_trust']
+    """
+    _require(data, "forest_plot", x=x, xmin=xmin, xmax=xmax, y=y, hue=hue)
+    label = _labeller(labels, codebook_ids=False)
+    cols = [x, xmin, xmax, y] + ([hue] if hue else [])
     frame = data[cols].reset_index(drop=True)
-    names = (
-        frame[outcome].astype(str) + ": " + frame[term].astype(str)
-        if outcome
-        else frame[term].astype(str)
-    )
+    names = [label(term) for term in frame[y]]
+    if hue:
+        names = [f"{label(model)}: {name}" for model, name in zip(frame[hue], names, strict=True)]
     ax = _axes(ax, (6.5, 0.8 + 0.3 * len(frame)))
     ypos = np.arange(len(frame))[::-1]
-    err = np.vstack([frame[estimate] - frame[low], frame[high] - frame[estimate]])
-    ax.errorbar(frame[estimate], ypos, xerr=err, fmt="o", color="C0", ecolor="0.4", capsize=2, ms=4)
+    err = np.vstack([frame[x] - frame[xmin], frame[xmax] - frame[x]])
+    ax.errorbar(frame[x], ypos, xerr=err, fmt="o", color="C0", ecolor="0.4", capsize=2, ms=4)
     ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.set_yticks(ypos, names)
@@ -399,41 +680,98 @@ def forest_plot(
     return ax
 
 
+@_renamed(by="y", choice="hue")
 def choice_shares(
     data: pd.DataFrame,
     *,
-    by: str,
-    choice: str = "coping_choice",
+    y: str,
+    hue: str = "coping_choice",
+    labels: Labels = None,
     ax: Any = None,
 ) -> Any:
-    """Stacked bars of coping-choice shares within each level of ``by`` (condition, role)."""
-    _require(data, [by, choice], "choice_shares")
-    shares = data.groupby([by, choice], observed=True).size().rename("n").reset_index()
-    shares["share"] = shares["n"] / shares.groupby(by, observed=True)["n"].transform("sum")
-    return family_bars(shares, x=by, hue=choice, weight="share", ax=ax, labels={})
+    """Draw each group's shares of the choices as stacked horizontal bars; return the Axes.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, e.g. ``Dataset.survey``.
+    y : str
+        The column with the groups (the vignette condition, the role), one bar each.
+    hue : str, default "coping_choice"
+        The column with the choice made; its shares are stacked inside each bar.
+    labels : Codebook, mapping or None
+        Labels for the group and choice values; ``None`` writes them as they are.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on.
+    """
+    _require(data, "choice_shares", y=y, hue=hue)
+    shares = data.groupby([y, hue], observed=True).size().rename("n").reset_index()
+    shares["share"] = shares["n"] / shares.groupby(y, observed=True)["n"].transform("sum")
+    labels = {} if labels is None else labels
+    return family_bars(shares, y=y, hue=hue, weights="share", labels=labels, ax=ax)
 
 
-def trait_distributions(
+@_renamed(traits="y", by="x")
+def trait_distributions_figure(
     data: pd.DataFrame,
     *,
-    traits: Sequence[str],
-    by: str = "coping_choice",
+    y: str | Sequence[str],
+    x: str = "coping_choice",
+    labels: Labels = None,
 ) -> Any:
-    """Box plots of each trait score by coping choice, one panel per trait; returns the Figure."""
+    """Draw box plots of trait scores by choice, one panel per trait; return the Figure.
+
+    ``trait_distributions`` is the old name of this function; it still works, with a
+    DeprecationWarning.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the trait scores, e.g. ``Dataset.survey`` joined with
+        :func:`~coprodlib.scale_scores`.
+    y : str or sequence of str
+        The score columns, one panel each, scores on the vertical axis.
+    x : str, default "coping_choice"
+        The column with the groups, one box each along the horizontal axis, in sorted order.
+    labels : Codebook, mapping or None
+        Labels for the group values and the trait names (the panel titles); ``None`` writes
+        them as they are.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure with all panels (a figure-level plot: it takes no ``ax=``).
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    _require(data, [*traits, by], "trait_distributions")
-    long = data.melt(id_vars=[by], value_vars=list(traits), var_name="trait", value_name="score")
+    traits = [y] if isinstance(y, str) else list(y)
+    _require(data, "trait_distributions_figure", y=traits, x=x)
+    if not traits:
+        raise ValueError("trait_distributions_figure: y needs at least one column name")
+    label = _labeller(labels, codebook_ids=False)
+    long = data.melt(id_vars=[x], value_vars=traits, var_name="trait", value_name="score")
     fig, axes = plt.subplots(
         1, len(traits), figsize=(3.2 * len(traits), 3.6), sharey=True, squeeze=False
     )
-    order = sorted(long[by].dropna().astype(str).unique())
+    order = sorted(long[x].dropna().astype(str).unique())
+    long[x] = long[x].astype("object").map(label, na_action="ignore")
+    order = [label(group) for group in order]
     for ax, trait in zip(axes.ravel(), traits, strict=True):
         part = long[long["trait"] == trait]
-        sns.boxplot(data=part, x=by, y="score", order=order, ax=ax, color="0.85", fliersize=2)
-        ax.set_title(trait.replace("_", " "), fontsize=9)
+        sns.boxplot(data=part, x=x, y="score", order=order, ax=ax, color="0.85", fliersize=2)
+        title = label(trait)
+        ax.set_title(trait.replace("_", " ") if title == trait else title, fontsize=9)
         ax.set_xlabel("")
         ax.tick_params(axis="x", rotation=60)
     fig.tight_layout()
     return fig
+
+
+small_multiples = _old_name(small_multiples_figure, "small_multiples")
+trait_distributions = _old_name(trait_distributions_figure, "trait_distributions")

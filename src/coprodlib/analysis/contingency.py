@@ -4,8 +4,8 @@ The functions here take any long DataFrame (one row per observation, or one row 
 a count column) and two column names. They answer "is the distribution of ``y`` the same in
 every level of ``x``?" (strategy family by role, tension by phase, choice by vignette, ...).
 
-Errors follow one rule across :mod:`coprodlib.contingency`, :mod:`coprodlib.reliability` and
-:mod:`coprodlib.survey`:
+Errors follow one rule across the analysis wing (:mod:`coprodlib.analysis`)
+and the plots:
 
 * :class:`TypeError` when an argument has the wrong type (``data`` is not a DataFrame);
 * :class:`ValueError` when an option has a value the function does not offer
@@ -18,7 +18,6 @@ Errors follow one rule across :mod:`coprodlib.contingency`, :mod:`coprodlib.reli
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,7 +131,7 @@ def _count_weights(data: pd.DataFrame, count: Hashable, positions: np.ndarray) -
             [
                 Problem(
                     file=data_label(data),
-                    row=int(positions[i]) + 2,
+                    index=data.index[positions[i]],
                     column=str(count),
                     value=raw.iat[i],
                     expected="a whole, non-negative number of observations (count=)",
@@ -187,45 +186,20 @@ def _observed_table(
     return table
 
 
-#: Tables with more observations than this skip pingouin, which needs one row per observation,
-#: and get the same Pearson statistic from scipy's ``chi2_contingency`` on the table itself.
-PINGOUIN_MAX_N = 1_000_000
-
-
 def _pearson(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Pearson chi-square (no continuity correction), expected counts and Cramer's V."""
-    x, y = table.index.name, table.columns.name
+    """Pearson chi-square (no continuity correction), expected counts and Cramer's V, from
+    scipy's ``chi2_contingency`` on the counted table itself."""
     n = int(table.to_numpy().sum())
-    if n > PINGOUIN_MAX_N:
-        res = stats.chi2_contingency(table.to_numpy(), correction=False)
-        expected = pd.DataFrame(res.expected_freq, index=table.index, columns=table.columns)
-        pearson = {
-            "chi2": float(res.statistic),
-            "dof": int(res.dof),
-            "pval": float(res.pvalue),
-            "cramer": float(np.sqrt(res.statistic / (n * (min(table.shape) - 1)))),
-        }
-    else:
-        import pingouin as pg
-
-        stacked = table.stack()
-        stacked = stacked[stacked > 0]
-        idx = stacked.index.repeat(stacked.to_numpy())  # back to one row per observation
-        long = pd.DataFrame(
-            {
-                "x": idx.get_level_values(0).astype(object),
-                "y": idx.get_level_values(1).astype(object),
-            }
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # low-count warnings: reported as small_expected
-            expected, _, tests = pg.chi2_independence(long, "x", "y", correction=False)
-        row = tests.loc[tests["test"] == "pearson"].iloc[0]
-        pearson = {k: row[k] for k in ("chi2", "dof", "pval", "cramer")}
-        expected = expected.reindex(index=table.index, columns=table.columns)
-    expected = expected.astype(float)
-    expected.index.name, expected.columns.name = x, y
-    return expected, pearson
+    res = stats.chi2_contingency(table.to_numpy(), correction=False)
+    expected = pd.DataFrame(res.expected_freq, index=table.index, columns=table.columns)
+    expected.index.name, expected.columns.name = table.index.name, table.columns.name
+    pearson = {
+        "chi2": float(res.statistic),
+        "dof": int(res.dof),
+        "pval": float(res.pvalue),
+        "cramer": float(np.sqrt(res.statistic / (n * (min(table.shape) - 1)))),
+    }
+    return expected.astype(float), pearson
 
 
 def crosstab_test(
@@ -277,9 +251,8 @@ def crosstab_test(
     ``chi2`` is Pearson's statistic *without* Yates' continuity correction, for every table
     size, so that 2x2 and larger tables are treated alike and Cramér's V and the residuals
     agree with the statistic; for small 2x2 tables, use the Fisher p-value instead. The
-    statistic comes from :func:`pingouin.chi2_independence` (from scipy's
-    ``chi2_contingency`` for tables of more than :data:`PINGOUIN_MAX_N` observations, which
-    pingouin would need expanded to one row each). Cramér's V is
+    statistic comes from scipy's ``chi2_contingency`` on the counted table (the tests check
+    it against published values and against :func:`pingouin.chi2_independence`). Cramér's V is
     ``sqrt(chi2 / (n (min(rows, columns) - 1)))``.
 
     Raises

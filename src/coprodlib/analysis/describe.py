@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from ..contract.dataset import Dataset
 
 __all__ = [
     "case_overview",
@@ -21,7 +24,7 @@ __all__ = [
 ]
 
 
-def case_overview(dataset: Any) -> pd.DataFrame:
+def case_overview(dataset: Dataset) -> pd.DataFrame:
     """One row per case: its form of co-production and how much material it holds.
 
     Returns
@@ -51,7 +54,7 @@ def case_overview(dataset: Any) -> pd.DataFrame:
     return out.reset_index()
 
 
-def role_counts(dataset: Any) -> pd.DataFrame:
+def role_counts(dataset: Dataset) -> pd.DataFrame:
     """Participants per case and role, as a wide table with a total row and column."""
     parts = dataset.participants.astype({"case_id": str, "role": str})
     table = pd.crosstab(parts["case_id"], parts["role"], margins=True, margins_name="total")
@@ -59,7 +62,7 @@ def role_counts(dataset: Any) -> pd.DataFrame:
     return table
 
 
-def dimension_counts(dataset: Any, dimension: str, *, by: str = "case_id") -> pd.DataFrame:
+def dimension_counts(dataset: Dataset, dimension: str, *, by: str = "case_id") -> pd.DataFrame:
     """How many segments carry each code of a dimension, per case (or per role).
 
     Returns a long frame with columns ``<by>``, ``code``, ``label``, ``n_segments``, sorted by
@@ -79,18 +82,15 @@ def dimension_counts(dataset: Any, dimension: str, *, by: str = "case_id") -> pd
         .rename("n_segments")
         .reset_index()
     )
-    labels = dataset.codebook.frame.set_index("id")["label"]
-    counts["label"] = counts["code"].map(labels)
+    counts["label"] = dataset.codebook.labels(counts["code"])
     counts = counts.sort_values([by, "n_segments", "code"], ascending=[True, False, True])
     return counts[[by, "code", "label", "n_segments"]].reset_index(drop=True)
 
 
-def case_profile(dataset: Any, case_id: str) -> pd.DataFrame:
+def case_profile(dataset: Dataset, case_id: str) -> pd.DataFrame:
     """A case's descriptive fields as a two-column table (field, value), with codebook labels."""
     cases = dataset.cases.astype({"case_id": str}).set_index("case_id")
     if str(case_id) not in cases.index:
-        from ..errors import DataError
-
         raise DataError(
             Problem(
                 file="cases.csv",
@@ -121,7 +121,7 @@ def problem_summary(problems: Sequence[Problem]) -> pd.DataFrame:
     return out[cols]
 
 
-def code_usage(dataset: Any) -> pd.DataFrame:
+def code_usage(dataset: Dataset) -> pd.DataFrame:
     """Per codebook dimension: codings, segments coded, and codes used out of those available.
 
     Returns
@@ -133,7 +133,7 @@ def code_usage(dataset: Any) -> pd.DataFrame:
     entries = dataset.codebook.frame
     dims = list(dict.fromkeys(entries["dimension"]))
     codings = dataset.codings[["segment_id", "code"]].astype(str)
-    codings = codings.assign(dimension=codings["code"].map(entries.set_index("id")["dimension"]))
+    codings = codings.assign(dimension=dataset.codebook.dimensions_of(codings["code"]))
     grouped = codings.groupby("dimension")
     out = pd.DataFrame(
         {
@@ -148,7 +148,7 @@ def code_usage(dataset: Any) -> pd.DataFrame:
     return out.astype("int64").reset_index()
 
 
-def case_heading(dataset: Any, case_id: str) -> Any:
+def case_heading(dataset: Dataset, case_id: str) -> Any:
     """A Markdown heading naming the case, its country and its phase of co-production."""
     from IPython.display import Markdown
 
@@ -159,18 +159,33 @@ def case_heading(dataset: Any, case_id: str) -> Any:
     return Markdown(f"## Case {case_id}: {title}{suffix}")
 
 
-def example_segments(dataset: Any, *, n: int = 3, dimension: str = "tension") -> pd.DataFrame:
+def example_segments(dataset: Dataset, *, n: int = 3, dimension: str = "tension") -> pd.DataFrame:
     """Up to ``n`` example segments per code of a dimension, with their text.
 
     For reports only when the user asks for quotes: the text is verbatim material. Segments are
     taken in the order of their ids (deterministic), and participants appear by pseudonym.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Always the columns ``code``, ``segment_id``, ``participant_id``, ``role``, ``text``.
+
+    Raises
+    ------
+    DataError
+        When the dataset keeps no segment text (inside :func:`coprodlib.report_section`, a
+        note says so instead).
     """
     from .qualitative import codings_of
 
     if n < 1:
         raise ValueError(f"n={n!r}: ask for at least one example segment")
     if "text" not in dataset.segments.columns or dataset.segments["text"].isna().all():
-        return pd.DataFrame({"note": ["The dataset carries no segment text (redacted or absent)."]})
+        raise DataError(
+            "segments with their text (this dataset carries none: redacted or absent; "
+            "import with --keep-text to keep it)",
+            file="segments.csv",
+        )
     long = codings_of(dataset, dimension).drop_duplicates(["segment_id", "code"])
     long = long.sort_values(["code", "segment_id"], kind="mergesort")
     picked = long.groupby("code", sort=True).head(n)

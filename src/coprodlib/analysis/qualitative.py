@@ -9,13 +9,17 @@ matrix products (no Python loops over segments), and return tidy DataFrames.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .._checks import legacy_arguments
 from ..errors import DataError
+
+if TYPE_CHECKING:
+    from ..contract.dataset import Dataset
 
 __all__ = [
     "codings_of",
@@ -26,7 +30,11 @@ __all__ = [
     "aggregation_test",
     "UNITS",
     "AGGREGATION_CAVEAT",
+    "STRATEGY_LEVELS",
 ]
+
+#: What ``strategy_level=`` offers in :func:`chain` and :func:`strategy_profile`.
+STRATEGY_LEVELS = ("family", "strategy")
 
 #: Units at which co-occurrence can be counted, and the column that identifies each.
 UNITS = {
@@ -42,11 +50,13 @@ _SEGMENT_ATTRS = ["segment_id", "case_id", "participant_id"]
 # --------------------------------------------------------------------------- selections
 
 
-def _entries(dataset: Any) -> pd.DataFrame:
+def _entries(dataset: Dataset) -> pd.DataFrame:
     return dataset.codebook.frame.set_index("id")
 
 
-def _select_codes(dataset: Any, spec: str | Sequence[str], argument: str) -> tuple[str, list[str]]:
+def _select_codes(
+    dataset: Dataset, spec: str | Sequence[str], argument: str
+) -> tuple[str, list[str]]:
     """Turn a dimension name, ``"code"`` (every code) or a list of ids into (label, ids)."""
     entries = _entries(dataset)
     if isinstance(spec, str):
@@ -72,7 +82,7 @@ def _select_codes(dataset: Any, spec: str | Sequence[str], argument: str) -> tup
     return "code", list(dict.fromkeys(codes))
 
 
-def codings_of(dataset: Any, dimension: str | Sequence[str] | None = None) -> pd.DataFrame:
+def codings_of(dataset: Dataset, dimension: str | Sequence[str] | None = None) -> pd.DataFrame:
     """One row per coding, with the segment's case, participant and the participant's role.
 
     Parameters
@@ -129,7 +139,7 @@ def codings_of(dataset: Any, dimension: str | Sequence[str] | None = None) -> pd
     return out[cols].reset_index(drop=True)
 
 
-def _roots(dataset: Any) -> pd.Series:
+def _roots(dataset: Dataset) -> pd.Series:
     """Top ancestor of every codebook entry, climbing all entries one level per pass."""
     parent = _entries(dataset)["parent"]
     root = pd.Series(parent.index, index=parent.index)
@@ -169,14 +179,15 @@ def _overlap_groups(segments: pd.DataFrame) -> pd.Series:
     return pd.Series(group.astype(str), index=seg["segment_id"].astype(str).to_numpy())
 
 
+@legacy_arguments(positional=["unit", "overlap"], renamed={"level": "count_as"})
 def cooccurrence(
-    dataset: Any,
+    dataset: Dataset,
     rows: str | Sequence[str],
     cols: str | Sequence[str],
+    *,
     unit: str = "segment",
     overlap: bool = False,
-    *,
-    level: str = "code",
+    count_as: str = "code",
 ) -> pd.DataFrame:
     """Count how often codes of two dimensions occur together, with ATLAS.ti's c-coefficient.
 
@@ -198,7 +209,7 @@ def cooccurrence(
         With ``unit="segment"``, also count codes on *different* segments of the same document
         whose character ranges overlap: such segments are merged into one unit (chains of
         overlapping segments form one unit).
-    level : {"code", "root"}
+    count_as : {"code", "root"}
         ``"code"`` counts codes as coded. ``"root"`` first replaces every code by the top
         entry of its hierarchy (a strategy by its family: avoidance, escalation, trade-off,
         balancing; an effect by desired or undesired), so that a family counts every segment
@@ -223,11 +234,11 @@ def cooccurrence(
         raise ValueError(f"unit={unit!r} is not supported; use one of {', '.join(UNITS)}")
     if overlap and unit != "segment":
         raise ValueError(f"overlap=True applies to unit='segment' only, not unit={unit!r}")
-    if level not in ("code", "root"):
-        raise ValueError(f"level={level!r} is not supported; use 'code' or 'root'")
+    if count_as not in ("code", "root"):
+        raise ValueError(f"count_as={count_as!r} is not supported; use 'code' or 'root'")
     row_name, row_ids = _select_codes(dataset, rows, "rows")
     col_name, col_ids = _select_codes(dataset, cols, "cols")
-    roots = _roots(dataset) if level == "root" else None
+    roots = _roots(dataset) if count_as == "root" else None
     if roots is not None:
         row_ids = list(dict.fromkeys(roots.reindex(row_ids)))
         col_ids = list(dict.fromkeys(roots.reindex(col_ids)))
@@ -314,11 +325,12 @@ def _by_columns(by: str | Sequence[str] | None) -> list[str]:
     return out
 
 
+@legacy_arguments(renamed={"level": "strategy_level"})
 def chain(
-    dataset: Any,
+    dataset: Dataset,
     *,
     by: str | Sequence[str] | None = None,
-    level: str = "strategy",
+    strategy_level: str = "family",
 ) -> pd.DataFrame:
     """Count tension -> strategy -> effect paths coded on the same segments.
 
@@ -331,9 +343,9 @@ def chain(
     dataset : Dataset
     by : {"case", "role", "role_group", "participant"} or a list of them, optional
         Count paths within these groups.
-    level : {"strategy", "family"}
-        Report strategies as coded, or by their family (avoidance, escalation, trade-off,
-        balancing).
+    strategy_level : {"family", "strategy"}
+        Report strategies by their family (avoidance, escalation, trade-off, balancing; the
+        default, as in :func:`strategy_profile`), or as coded.
 
     Returns
     -------
@@ -347,8 +359,7 @@ def chain(
     >>> cp.chain(cp.load(), by="case").columns.tolist()
     ['case_id', 'tension', 'strategy', 'effect', 'n']
     """
-    if level not in ("strategy", "family"):
-        raise ValueError(f"level={level!r} is not supported; use 'strategy' or 'family'")
+    _check_strategy_level(strategy_level)
     by_cols = _by_columns(by)
     long = codings_of(dataset)
     long = long[long["dimension"].isin(["tension", "strategy", "effect"])]
@@ -356,7 +367,7 @@ def chain(
         raise DataError(
             "the dataset has no tension, strategy or effect codings", file="codings.csv"
         )
-    if level == "family":
+    if strategy_level == "family":
         is_strat = long["dimension"] == "strategy"
         long.loc[is_strat, "code"] = long.loc[is_strat, "family"]
     keys = ["segment_id", *by_cols]
@@ -386,11 +397,12 @@ def chain(
 # --------------------------------------------------------------------------- profiles
 
 
+@legacy_arguments(renamed={"level": "strategy_level"})
 def strategy_profile(
-    dataset: Any,
+    dataset: Dataset,
     *,
     by: str | Sequence[str] = ("case", "role_group"),
-    level: str = "family",
+    strategy_level: str = "family",
 ) -> pd.DataFrame:
     """Share of each coping strategy (or family) within groups of cases and roles.
 
@@ -399,12 +411,13 @@ def strategy_profile(
     dataset : Dataset
     by : str or list of str
         Groups: any of ``"case"``, ``"role"``, ``"role_group"``, ``"participant"``.
-    level : {"family", "strategy"}
+    strategy_level : {"family", "strategy"}
+        Profile strategy families (the default, as in :func:`chain`) or strategies as coded.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``[by...]``, ``<level>``, ``n``, ``share`` (share within the group; each
+        Columns ``[by...]``, ``<strategy_level>`` (``family`` or ``strategy``), ``n``, ``share`` (share within the group; each
         group's shares sum to 1). Every level of the strategy dimension appears in every group,
         with zero counts where none was coded, so profiles line up across groups.
 
@@ -415,8 +428,8 @@ def strategy_profile(
     >>> prof.groupby("role_group")["share"].sum().round(6).unique().tolist()
     [1.0]
     """
-    if level not in ("strategy", "family"):
-        raise ValueError(f"level={level!r} is not supported; use 'family' or 'strategy'")
+    _check_strategy_level(strategy_level)
+    level = strategy_level
     by_cols = _by_columns(by)
     if not by_cols:
         raise ValueError("by must name at least one grouping, e.g. by='role_group'")
@@ -436,16 +449,18 @@ def strategy_profile(
     return counts.reset_index(drop=True)
 
 
-def _families(dataset: Any) -> list[str]:
+def _families(dataset: Dataset) -> list[str]:
     """The strategy families (top-level strategies) in codebook order."""
     entries = _entries(dataset)
     top = (entries["dimension"] == "strategy") & entries["parent"].isna()
     return entries.index[top].tolist()
 
 
-def _order(dataset: Any):
-    pos = {code: i for i, code in enumerate(_entries(dataset).index)}
-    return lambda code: pos.get(code, len(pos))
+def _check_strategy_level(strategy_level: str) -> None:
+    if strategy_level not in STRATEGY_LEVELS:
+        raise ValueError(
+            f"strategy_level={strategy_level!r} is not supported; use 'family' or 'strategy'"
+        )
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -458,7 +473,7 @@ AGGREGATION_CAVEAT = (
 )
 
 
-def aggregation(dataset: Any) -> pd.DataFrame:
+def aggregation(dataset: Dataset) -> pd.DataFrame:
     """Per case: how much coping favours one value, and how many effects are undesired.
 
     The ICVC dissertation [jaspers2021d] argues that when coping which favours one value

@@ -7,7 +7,7 @@ kappa and percent agreement; :func:`code_agreement` handles the QDA shape where 
 team sees which code definitions need sharpening. Everything is computed with group-bys,
 merges and crosstabs; Krippendorff's alpha comes from the ``krippendorff`` package, fed with
 the unit-by-value count matrix. Errors follow the rule stated in
-:mod:`coprodlib.contingency`.
+:mod:`coprodlib.analysis.contingency`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import data_label, require_columns, require_frame
+from .._checks import data_label, legacy_arguments, require_columns, require_frame
 from ..errors import DataError, Problem
 
-__all__ = ["agreement", "code_agreement", "code_decisions", "cohen_kappa", "LEVELS"]
+__all__ = ["agreement", "code_agreement", "code_decisions", "cohen_kappa", "MEASUREMENTS"]
 
 #: Levels of measurement accepted by :func:`agreement` (Krippendorff's metrics).
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
+MEASUREMENTS = ("nominal", "ordinal", "interval", "ratio")
 
 _G = "_group_"  # constant grouping key when by is None
 _V = "_value_"  # value as a number (level index for nominal data)
@@ -54,12 +54,12 @@ def _numeric_values(values: pd.Series, level: str, data: pd.DataFrame, column: H
             [
                 Problem(
                     file=data_label(data),
-                    row=int(values.index[r]) + 2,
+                    index=values.index[r],
                     column=str(column),
                     value=values.iloc[r],
                     expected=(
-                        f"a number for level={level!r} (or an ordered categorical for "
-                        "'ordinal'); use level='nominal' for category labels"
+                        f"a number for measurement={level!r} (or an ordered categorical for "
+                        "'ordinal'); use measurement='nominal' for category labels"
                     ),
                 )
                 for r in rows
@@ -101,7 +101,7 @@ def _prepare(
         raise DataError(
             Problem(
                 file=data_label(data),
-                row=int(frame.index[second][0]) + 2,
+                index=frame.index[second][0],
                 column=str(code),
                 value=first[code],
                 expected=(
@@ -179,9 +179,11 @@ def _agreement_table(
     return table.sort_index()
 
 
-def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r} is not offered; use one of {', '.join(LEVELS)}")
+def _check_measurement(measurement: str) -> None:
+    if measurement not in MEASUREMENTS:
+        raise ValueError(
+            f"measurement={measurement!r} is not offered; use one of {', '.join(MEASUREMENTS)}"
+        )
 
 
 def _finish(table: pd.DataFrame, by: list[Hashable], data: pd.DataFrame) -> pd.DataFrame:
@@ -200,12 +202,14 @@ def _finish(table: pd.DataFrame, by: list[Hashable], data: pd.DataFrame) -> pd.D
     return table.drop(columns=[_G]) if _G in table.columns else table
 
 
+@legacy_arguments(positional=["measurement", "by"], renamed={"level": "measurement"})
 def agreement(
     data: pd.DataFrame,
     unit: Hashable | Sequence[Hashable] = "segment_id",
     coder: Hashable = "coder",
     code: Hashable = "code",
-    level: str = "nominal",
+    *,
+    measurement: str = "nominal",
     by: Hashable | Sequence[Hashable] | None = None,
 ) -> pd.DataFrame:
     """Agreement among coders who each gave the same units one value.
@@ -220,7 +224,9 @@ def agreement(
         ``["segment_id", "code"]`` on the output of :func:`code_decisions`).
     coder, code : str
         Columns with the coder's id and the value the coder gave.
-    level : {"nominal", "ordinal", "interval", "ratio"}
+    measurement : {"nominal", "ordinal", "interval", "ratio"}
+        The level of measurement of the values (Krippendorff's term), which sets alpha's
+        distance between two values.
         Level of measurement for Krippendorff's alpha. Other than nominal, values must be
         numbers (or an ordered categorical for ``"ordinal"``).
     by : str or list of str, optional
@@ -266,7 +272,8 @@ def agreement(
     0    0.0    0.0              0.667        3         2
     """
     require_frame(data, "agreement")
-    _check_level(level)
+    _check_measurement(measurement)
+    level = measurement
     units, by_cols = _as_list(unit), _as_list(by)
     if not units:
         raise ValueError("unit must name at least one column, e.g. unit='segment_id'")
@@ -307,11 +314,13 @@ def _by_owner(
     )
 
 
+@legacy_arguments(positional=["by"])
 def code_decisions(
     data: pd.DataFrame,
     unit: Hashable = "segment_id",
     coder: Hashable = "coder",
     code: Hashable = "code",
+    *,
     by: Hashable | Sequence[Hashable] | None = None,
 ) -> pd.DataFrame:
     """Turn multi-code reliability data into one present/absent decision per unit, coder, code.
@@ -388,11 +397,13 @@ def code_decisions(
     return grid.sort_values([*by_cols, unit, coder, code], ignore_index=True)
 
 
+@legacy_arguments(positional=["by"])
 def code_agreement(
     data: pd.DataFrame,
     unit: Hashable = "segment_id",
     coder: Hashable = "coder",
     code: Hashable = "code",
+    *,
     by: Hashable | Sequence[Hashable] | None = None,
 ) -> pd.DataFrame:
     """Agreement per code on multi-code data (several codes per unit and coder).
@@ -488,3 +499,14 @@ def cohen_kappa(data: pd.DataFrame, a: Hashable, b: Hashable) -> float:
     if np.isclose(pe, 1.0):
         return float("nan")
     return float((po - pe) / (1 - pe))
+
+
+def __getattr__(name: str) -> object:
+    if name == "LEVELS":  # the name of MEASUREMENTS before the one vocabulary
+        import warnings
+
+        warnings.warn(
+            "reliability.LEVELS is now called MEASUREMENTS", DeprecationWarning, stacklevel=2
+        )
+        return MEASUREMENTS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -186,7 +186,7 @@ def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd
     Returns
     -------
     DataFrame
-        One row (one per scale, with a leading ``scale`` column, when given several scales):
+        One row per scale, always led by a ``scale`` column (None for a plain list of items):
         ``alpha``, ``ci_low``, ``ci_high``, ``n`` (respondents who answered every item:
         listwise deletion), ``n_items``.
 
@@ -202,8 +202,8 @@ def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd
     >>> import coprodlib as cp
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
     >>> cp.scale_reliability(df, ["a", "b", "c"]).round(3)
-       alpha  ci_low  ci_high  n  n_items
-    0  0.954   0.766    0.995  5        3
+      scale  alpha  ci_low  ci_high  n  n_items
+    0  None  0.954   0.766    0.995  5        3
     """
     import pingouin as pg
 
@@ -220,7 +220,7 @@ def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd
         low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
         high = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
         row = {"alpha": alpha, "ci_low": low, "ci_high": high, "n": n, "n_items": k}
-        rows.append(row if name is None else {"scale": name, **row})
+        rows.append({"scale": name, **row})
     return pd.DataFrame(rows)
 
 
@@ -237,7 +237,7 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per item (a leading ``scale`` column when given several scales): ``item``,
+        One row per item, led by a ``scale`` column (None for a plain list of items): ``item``,
         ``mean``, ``sd``, ``item_total_r`` (Pearson correlation of the item with the sum of
         the *other* items), ``alpha_if_deleted`` (Cronbach's alpha of the remaining items;
         missing for a two-item scale). All on respondents who answered every item, so the
@@ -249,10 +249,10 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
     >>> import coprodlib as cp
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
     >>> cp.item_stats(df, ["a", "b", "c"]).round(3)
-      item  mean     sd  item_total_r  alpha_if_deleted
-    0    a   3.0  1.581         0.970             0.882
-    1    b   3.4  1.517         0.903             0.933
-    2    c   3.0  1.225         0.870             0.968
+      scale item  mean     sd  item_total_r  alpha_if_deleted
+    0  None    a   3.0  1.581         0.970             0.882
+    1  None    b   3.4  1.517         0.903             0.933
+    2  None    c   3.0  1.225         0.870             0.968
     """
     require_frame(data, "item_stats")
     frames = []
@@ -278,7 +278,6 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
                 "alpha_if_deleted": alpha_del,
             }
         )
-        if name is not None:
-            table.insert(0, "scale", name)
+        table.insert(0, "scale", name)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)

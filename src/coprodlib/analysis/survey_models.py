@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import data_label, levels_of, require_columns, require_frame
+from .._checks import data_label, legacy_arguments, levels_of, require_columns, require_frame
 from ..contract.survey_design import SurveyDesign
 from ..errors import DataError, Problem
 from .contingency import adjust_pvalues, compare_groups, crosstab_test
@@ -158,14 +158,15 @@ def _tidy(outcome: Any, terms: Sequence[str], coef, se, pval, z: float) -> pd.Da
     )
 
 
+@legacy_arguments(positional=["kind", "reference", "covariates"])
 def choice_models(
     data: pd.DataFrame,
     choice: Hashable,
     predictors: Hashable | Sequence[Hashable],
+    *,
+    covariates: Hashable | Sequence[Hashable] | None = None,
     kind: str = "multinomial",
     reference: Any = None,
-    covariates: Hashable | Sequence[Hashable] | None = None,
-    *,
     baselines: Mapping[Hashable, Any] | None = None,
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -199,12 +200,15 @@ def choice_models(
     Returns
     -------
     DataFrame
-        One row per outcome and term: ``outcome`` (the level compared with the reference, or
-        the level modelled as chosen), ``term`` (``Intercept`` first), ``coef`` (log odds),
+        One row per outcome and term, always with these columns in this order: ``model``
+        (``kind``), ``outcome`` (the level compared with the reference, or the level modelled
+        as chosen), ``reference`` (the base outcome of a multinomial model; missing for
+        ``"binary"``), ``term`` (``Intercept`` first), ``baseline`` (for a term of a
+        categorical predictor, the level it is compared with; missing otherwise), ``coef`` (log
+        odds),
         ``se``, ``odds_ratio`` (``exp(coef)``), ``ci_low``, ``ci_high`` (Wald interval
         ``exp(coef -/+ z se)``), ``pval`` (Wald test), ``n`` (rows used) and ``n_dropped``
-        (rows left out because the choice or a predictor was missing). ``attrs`` records
-        ``kind``, ``reference`` and ``baselines``.
+        (rows left out because the choice or a predictor was missing).
 
     Raises
     ------
@@ -303,7 +307,10 @@ def choice_models(
             res = _fit(sm.Logit(y, X), level, data)
             tables.append(_tidy(level, X.columns, res.params, res.bse, res.pvalues, z))
     table = pd.concat(tables, ignore_index=True).assign(n=n, n_dropped=n_dropped)
-    table.attrs.update({"kind": kind, "reference": reference, "baselines": used})
+    variable = table["term"].str.extract(r"^(.*)\[T\.", expand=False)
+    table.insert(0, "model", kind)
+    table.insert(2, "reference", reference)
+    table.insert(4, "baseline", variable.map({str(k): v for k, v in used.items()}))
     return table
 
 

@@ -1,6 +1,18 @@
 """The demo wing: the seeded generator of the SYNTHETIC demo dataset in ``data/demo/``.
 
-- :mod:`.generator`: the model's parameters, the simulation, and the writer with its README.
+In the order of the data flow:
+
+- :mod:`.parameters`: the model's constants and assumptions (cases, weights, survey model,
+  second-coder rates) and ``DEFAULT_SEED``;
+- :mod:`.sampling`: the random streams and the small array helpers the steps share;
+- :mod:`.structure`: cases, participants, documents, and where each segment sits;
+- :mod:`.codings`: the codes of each segment, and the double coding by a second coder;
+- :mod:`.texts`: the sentence templates, the segment texts and the document texts;
+- :mod:`.survey`: the vignette experiment and its ``scales.yml``;
+- :mod:`.model`: the run of the model, from one seed to every table;
+- :mod:`.readme`: the README written beside the tables;
+- :mod:`.writer`: ``generate``, ``generate_large`` and ``write_demo``, the folder and its
+  atomic swap.
 
 The demo sits beside the importers: it uses the taxonomy, and writes a dataset that the
 contract reads; nothing in the analyses depends on it.
@@ -12,6 +24,6 @@ from typing import Any
 
 
 def __getattr__(name: str) -> Any:  # the names of the old module coprodlib.demo
-    from .._legacy import moved_attribute
+    from .._legacy import wing_attribute
 
-    return moved_attribute("demo", name)
+    return wing_attribute("demo", name)

@@ -29,7 +29,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,9 @@ from ..errors import DataError, Problem, fail
 from ..taxonomy.records import normalize_name
 from .pseudonyms import Pseudonymizer
 from .staging import check_target, read_dataset_meta, staged_target, write_meta
+
+if TYPE_CHECKING:
+    from ..contract.survey_design import SurveyDesign
 
 __all__ = [
     "ID_CANDIDATES",
@@ -329,12 +332,19 @@ def import_survey(
     to : Path
         Dataset folder: new, or an existing non-synthetic dataset to add the survey to.
     scales : Path, optional
-        Scale definitions (see :func:`coprodlib.survey.read_survey_design`); default: the
+        Scale definitions (see
+        :func:`coprodlib.contract.survey_design.read_survey_design`); default: the
         ``scales.yml`` already in ``to``. Every Likert answer is checked against them.
     id_column : str, optional
         The respondent id column (default: the first of :data:`ID_CANDIDATES` present).
     sheet : str, optional
         Worksheet of an ``.xlsx`` file (default: the first).
+
+    Returns
+    -------
+    SurveyImportResult
+        Counts, the scales checked and the columns dropped; ``summary()`` is what
+        ``coprod import survey`` prints.
 
     Raises
     ------
@@ -343,60 +353,108 @@ def import_survey(
         ids, bad scale definitions, and answers that do not fit them (listing each). Nothing
         is written then.
     """
-    from ..contract.survey_design import check_survey, read_survey_design
-
     target = Path(to).expanduser().absolute()
     earlier = check_target(target, "survey")
     previous = target if earlier else None
     survey = read_survey_file(path, sheet=sheet)
-    data = survey.data
-    file = survey.file
     warnings: list[str] = []
+    scales_path, design = _scale_design(scales, previous)
+
+    columns = [str(c) for c in survey.data.columns]
+    id_col = _id_column(columns, id_column, survey.file)
+    pseudo = Pseudonymizer.for_folder(previous)
+    ids = _respondent_ids(survey, id_col, pseudo, warnings)
+    table, dictionary, dropped, labelled = _survey_table(
+        survey, columns, id_col, ids, design, warnings
+    )
+    checked = _check_answers(table, design, survey.file, warnings)
+    dict_frame = pd.DataFrame(dictionary).reindex(columns=list(_DICT_COLUMNS))
+    meta = _survey_meta(previous, target, Path(path).stem, survey, len(table), checked)
+    with staged_target(target, kind="survey") as stage:
+        write_csv(table, stage.folder / "survey.csv")
+        write_csv(dict_frame, stage.folder / "survey_dictionary.csv")
+        if scales_path is not None and scales_path.resolve() != (target / "scales.yml").resolve():
+            shutil.copyfile(scales_path, stage.folder / "scales.yml")
+        write_meta(stage.folder, meta)
+        pseudo.write(stage.folder, previous=previous)
+    return SurveyImportResult(
+        path=target,
+        source=survey.file,
+        respondents=len(table),
+        columns=table.shape[1],
+        labelled=labelled,
+        checked_scales=checked,
+        dropped=tuple(dropped),
+        warnings=tuple(warnings),
+    )
+
+
+def _scale_design(
+    scales: Path | str | None, previous: Path | None
+) -> tuple[Path | None, SurveyDesign | None]:
+    """The scales file in use (given, else the earlier one in the folder) and its design."""
+    from ..contract.survey_design import read_survey_design
 
     scales_path = Path(scales) if scales is not None else None
     if scales_path is None and previous is not None and (previous / "scales.yml").is_file():
         scales_path = previous / "scales.yml"
     design = read_survey_design(scales_path) if scales_path is not None else None
-    item_scale = {i: s.name for s in design.scales.values() for i in s.items} if design else {}
+    return scales_path, design
 
-    # --- respondent ids
-    columns = [str(c) for c in data.columns]
-    if id_column is not None:
-        if id_column not in columns:
-            raise DataError(
-                Problem(
-                    file=file,
-                    column=id_column,
-                    expected=f"the respondent id column named by --id-column (the file has: "
-                    f"{', '.join(columns[:15])})",
-                    kind="missing_column",
-                )
+
+def _id_column(columns: list[str], id_column: str | None, file: str) -> str | None:
+    """The respondent id column: the one named (which must exist), else the first candidate."""
+    if id_column is None:
+        return _find_column(columns, ID_CANDIDATES)
+    if id_column not in columns:
+        raise DataError(
+            Problem(
+                file=file,
+                column=id_column,
+                expected=f"the respondent id column named by --id-column (the file has: "
+                f"{', '.join(columns[:15])})",
+                kind="missing_column",
             )
-        id_col = id_column
-    else:
-        id_col = _find_column(columns, ID_CANDIDATES)
-    pseudo = Pseudonymizer.for_folder(previous)
-    if id_col is None:
-        ids = pd.Series([f"r{k:05d}" for k in range(1, len(data) + 1)], dtype=object)
-        warnings.append("no respondent id column found: respondents numbered r00001, ...")
-    else:
-        raw = data[id_col]
-        empty = raw.isna() | (raw.astype(str).str.strip() == "")
-        dup = raw.notna() & raw.duplicated(keep="first")
-        problems = [
-            Problem(file=file, row=int(k) + 2, column=id_col, expected="a respondent id",
-                    kind="missing_value")
-            for k in np.flatnonzero(empty.to_numpy())[:20]
-        ] + [
-            Problem(file=file, row=int(k) + 2, column=id_col, value=raw.iat[k],
-                    expected="a respondent id used once", kind="duplicate")
-            for k in np.flatnonzero(dup.to_numpy())[:20]
-        ]  # fmt: skip
-        if problems:
-            raise DataError(problems)
-        ids = pd.Series([pseudo("respondent", _id_text(v)) for v in raw], dtype=object)
+        )
+    return id_column
 
-    # --- columns: drop identifying ones, label categories, keep Likert numbers
+
+def _respondent_ids(
+    survey: SurveyFile, id_col: str | None, pseudo: Pseudonymizer, warnings: list[str]
+) -> pd.Series:
+    """Pseudonymised respondent ids (or numbers without an id column); refuses empty or twice."""
+    data, file = survey.data, survey.file
+    if id_col is None:
+        warnings.append("no respondent id column found: respondents numbered r00001, ...")
+        return pd.Series([f"r{k:05d}" for k in range(1, len(data) + 1)], dtype=object)
+    raw = data[id_col]
+    empty = raw.isna() | (raw.astype(str).str.strip() == "")
+    dup = raw.notna() & raw.duplicated(keep="first")
+    problems = [
+        Problem(file=file, row=int(k) + 2, column=id_col, expected="a respondent id",
+                kind="missing_value")
+        for k in np.flatnonzero(empty.to_numpy())[:20]
+    ] + [
+        Problem(file=file, row=int(k) + 2, column=id_col, value=raw.iat[k],
+                expected="a respondent id used once", kind="duplicate")
+        for k in np.flatnonzero(dup.to_numpy())[:20]
+    ]  # fmt: skip
+    if problems:
+        raise DataError(problems)
+    return pd.Series([pseudo("respondent", _id_text(v)) for v in raw], dtype=object)
+
+
+def _survey_table(
+    survey: SurveyFile,
+    columns: list[str],
+    id_col: str | None,
+    ids: pd.Series,
+    design: SurveyDesign | None,
+    warnings: list[str],
+) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str], int]:
+    """survey.csv and its dictionary rows, the identifying columns dropped, the labelled count."""
+    data = survey.data
+    item_scale = {i: s.name for s in design.scales.values() for i in s.items} if design else {}
     identifying = {normalize_name(c) for c in IDENTIFYING_COLUMNS}
     out: dict[str, pd.Series] = {"respondent_id": ids.set_axis(data.index)}
     dictionary = [
@@ -412,8 +470,6 @@ def import_survey(
     ]
     dropped: list[str] = []
     labelled = 0
-    condition = design.condition_column if design else None
-    choice = design.choice_column if design else None
     for col in columns:
         if col == id_col:
             continue
@@ -433,103 +489,130 @@ def import_survey(
             entry.update(column=None, type="dropped", note="replaced by the pseudonymised id")
             dictionary.append(entry)
             continue
-        series = data[col]
-        vlabels = survey.value_labels.get(col)
-        if vlabels:
+        if survey.value_labels.get(col):
             labelled += 1
-            entry["value_labels"] = _format_labels(vlabels)
-            likert = col in item_scale or (
-                design is None and survey.measure.get(col) in ("ordinal", "scale")
-            )
-            if likert and pd.api.types.is_numeric_dtype(series):
-                entry["type"] = "number"
-                entry["note"] = "Likert item: numbers kept; value labels in value_labels"
-                if col in item_scale:
-                    sc = design.scales[item_scale[col]]
-                    outside = [v for v in vlabels if isinstance(v, (int, float))
-                               and not sc.low <= v <= sc.high]  # fmt: skip
-                    if outside:
-                        warnings.append(
-                            f"{col}: value labels for {', '.join(f'{v:g}' for v in outside)} "
-                            f"lie outside the scale's range {sc.low:g}-{sc.high:g} (declare "
-                            "them as missing values in SPSS if they mean 'don't know')"
-                        )
-            else:
-                cats = list(dict.fromkeys(vlabels.values()))
-                values = [_as_label(v, vlabels) for v in series]
-                extra = [v for v in dict.fromkeys(values) if v is not None and v not in cats]
-                series = pd.Series(
-                    pd.Categorical(values, categories=cats + extra), index=data.index
-                )
-                entry["type"] = "category"
-                entry["note"] = "value labels applied"
-                if extra:
-                    entry["note"] += f"; unlabelled values kept: {', '.join(map(str, extra))}"
-        else:
-            entry["type"] = (
-                "number"
-                if pd.api.types.is_numeric_dtype(series)
-                else "date"
-                if pd.api.types.is_datetime64_any_dtype(series)
-                else "text"
-            )
-        if col in (condition, choice) and entry.get("note") is None:
-            entry["note"] = "condition" if col == condition else "coping choice"
-        out[col] = series
+        out[col] = _kept_column(col, entry, survey, design, item_scale, warnings)
         dictionary.append(entry)
     role_col = design.role_column if design else "role"
     if role_col in out:
         _role_ids(out, role_col, dictionary)
-    table = _whole_numbers(pd.DataFrame(out))
+    return _whole_numbers(pd.DataFrame(out)), dictionary, dropped, labelled
 
-    checked: tuple[str, ...] = ()
-    if design is not None:
-        problems = check_survey(table, design, file=f"{file} (as survey.csv)")
-        if problems:
-            raise DataError(problems)
-        checked = tuple(design.scales)
+
+def _kept_column(
+    col: str,
+    entry: dict[str, Any],
+    survey: SurveyFile,
+    design: SurveyDesign | None,
+    item_scale: dict[str, str],
+    warnings: list[str],
+) -> pd.Series:
+    """A column as survey.csv holds it; fills in its dictionary entry's type and note."""
+    series = survey.data[col]
+    vlabels = survey.value_labels.get(col)
+    if vlabels:
+        series = _labelled_column(col, series, vlabels, entry, survey, design, item_scale,
+                                  warnings)  # fmt: skip
     else:
+        entry["type"] = (
+            "number"
+            if pd.api.types.is_numeric_dtype(series)
+            else "date"
+            if pd.api.types.is_datetime64_any_dtype(series)
+            else "text"
+        )
+    condition = design.condition_column if design else None
+    choice = design.choice_column if design else None
+    if col in (condition, choice) and entry.get("note") is None:
+        entry["note"] = "condition" if col == condition else "coping choice"
+    return series
+
+
+def _labelled_column(
+    col: str,
+    series: pd.Series,
+    vlabels: dict[Any, str],
+    entry: dict[str, Any],
+    survey: SurveyFile,
+    design: SurveyDesign | None,
+    item_scale: dict[str, str],
+    warnings: list[str],
+) -> pd.Series:
+    """A column with value labels: Likert items keep their numbers, others become categories."""
+    entry["value_labels"] = _format_labels(vlabels)
+    likert = col in item_scale or (
+        design is None and survey.measure.get(col) in ("ordinal", "scale")
+    )
+    if likert and pd.api.types.is_numeric_dtype(series):
+        entry["type"] = "number"
+        entry["note"] = "Likert item: numbers kept; value labels in value_labels"
+        if col in item_scale:
+            sc = design.scales[item_scale[col]]
+            outside = [v for v in vlabels if isinstance(v, (int, float))
+                       and not sc.low <= v <= sc.high]  # fmt: skip
+            if outside:
+                warnings.append(
+                    f"{col}: value labels for {', '.join(f'{v:g}' for v in outside)} "
+                    f"lie outside the scale's range {sc.low:g}-{sc.high:g} (declare "
+                    "them as missing values in SPSS if they mean 'don't know')"
+                )
+        return series
+    cats = list(dict.fromkeys(vlabels.values()))
+    values = [_as_label(v, vlabels) for v in series]
+    extra = [v for v in dict.fromkeys(values) if v is not None and v not in cats]
+    entry["type"] = "category"
+    entry["note"] = "value labels applied"
+    if extra:
+        entry["note"] += f"; unlabelled values kept: {', '.join(map(str, extra))}"
+    return pd.Series(pd.Categorical(values, categories=cats + extra), index=survey.data.index)
+
+
+def _check_answers(
+    table: pd.DataFrame, design: SurveyDesign | None, file: str, warnings: list[str]
+) -> tuple[str, ...]:
+    """Check every answer against the scales; the names of the scales checked."""
+    from ..contract.survey_design import check_survey
+
+    if design is None:
         warnings.append(
             "no --scales given: add a scales.yml beside survey.csv (see coprod's "
             "read_survey_design) before `coprod validate`, which needs it"
         )
-    dict_frame = pd.DataFrame(dictionary).reindex(columns=list(_DICT_COLUMNS))
+        return ()
+    problems = check_survey(table, design, file=f"{file} (as survey.csv)")
+    if problems:
+        raise DataError(problems)
+    return tuple(design.scales)
 
+
+def _survey_meta(
+    previous: Path | None,
+    target: Path,
+    stem: str,
+    survey: SurveyFile,
+    respondents: int,
+    checked: tuple[str, ...],
+) -> dict[str, Any]:
+    """dataset.yml: an earlier import's entries kept, this survey recorded under imports."""
     meta = read_dataset_meta(previous) if previous is not None else {}
     imports = meta.get("imports") if isinstance(meta.get("imports"), dict) else {}
     new_meta = {
         "name": target.name,
-        "title": meta.get("title") or f"{Path(path).stem} (imported survey)",
+        "title": meta.get("title") or f"{stem} (imported survey)",
         "synthetic": False,
     }
     for k, v in meta.items():
         if k not in new_meta and k != "imports":
             new_meta[k] = v
-    new_meta.setdefault("source", file)
+    new_meta.setdefault("source", survey.file)
     new_meta["imports"] = {
         **imports,
         "survey": {
             "command": "survey",
-            "source": file,
+            "source": survey.file,
             "format": survey.kind,
-            "respondents": len(table),
+            "respondents": respondents,
             "scales": list(checked),
         },
     }
-    with staged_target(target, kind="survey") as stage:
-        write_csv(table, stage.folder / "survey.csv")
-        write_csv(dict_frame, stage.folder / "survey_dictionary.csv")
-        if scales_path is not None and scales_path.resolve() != (target / "scales.yml").resolve():
-            shutil.copyfile(scales_path, stage.folder / "scales.yml")
-        write_meta(stage.folder, new_meta)
-        pseudo.write(stage.folder, previous=previous)
-    return SurveyImportResult(
-        path=target,
-        source=file,
-        respondents=len(table),
-        columns=table.shape[1],
-        labelled=labelled,
-        checked_scales=checked,
-        dropped=tuple(dropped),
-        warnings=tuple(warnings),
-    )
+    return new_meta

@@ -4,9 +4,10 @@ Taguette cannot export a ``.qdpx``; its "Export project" gives an SQLite databas
 ``projects``, ``documents`` (the text as sanitised HTML), ``tags``, ``highlights``
 (``start_offset``/``end_offset`` counted in UTF-8 bytes over the text of the document's HTML,
 tags not counted) and ``highlight_tags``. :func:`read_taguette` reads it into the same
-:class:`~coprodlib.refi.QdaProject` as a REFI-QDA project, so :func:`import_taguette` writes
-the same dataset folder (see :func:`coprodlib.refi.import_qdpx`): one segment per tagged
-highlight, one coding per tag on it, the coder taken from Taguette's command log.
+:class:`~coprodlib.importers.project.QdaProject` as a REFI-QDA project, so
+:func:`import_taguette` writes the same dataset folder (see
+:func:`coprodlib.importers.refi.import_qdpx`): one segment per tagged highlight, one coding
+per tag on it, the coder taken from Taguette's command log.
 
 Each highlight is checked twice: its offsets must lie on character boundaries of the
 document text, and the text they select must equal the text of the snippet Taguette stored
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -30,16 +32,10 @@ import pandas as pd
 from ..errors import Problem, fail
 from ..taxonomy import qdc
 from ..taxonomy.codebook import Codebook, get_codebook
-from .refi import (
-    ImportResult,
-    QdaProject,
-    Selection,
-    Source,
-    convert_offsets,
-    raise_all,
-    write_project,
-)
+from .offsets import convert_offsets
+from .project import ImportResult, QdaProject, Selection, Source, raise_all
 from .staging import check_target
+from .writer import write_project
 
 __all__ = ["html_text", "import_taguette", "read_taguette"]
 
@@ -53,6 +49,7 @@ class _TextParser(HTMLParser):
     """The text nodes of an HTML document, as Taguette (html5lib + BeautifulSoup) sees them."""
 
     def __init__(self) -> None:
+        """Start with no text, before the first tag."""
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.started = False
@@ -86,6 +83,7 @@ def html_text(html: str) -> str:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """Open an SQLite file read-only and immutable, with untrusted schema code disabled."""
     file = path.name
     if not path.is_file():
         raise fail(str(path), "an existing Taguette project export (no such file)", "missing")
@@ -113,6 +111,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]:
+    """The columns of Taguette's tables that an import uses, and its highlight commands."""
     try:
         tables = {
             name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -175,6 +174,7 @@ def _coders(commands: pd.DataFrame) -> dict[int, str]:
 
 
 def _codes_frame(tags: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """The tags as project codes, matched to the codebook (a ``coprod:id`` line wins)."""
     paths = [str(p) for p in tags["path"]]
     descriptions = [None if d is None else str(d) for d in tags["description"]]
     match = cb.match(paths)
@@ -208,6 +208,19 @@ def _codes_frame(tags: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject:
     """Read a Taguette SQLite project export.
 
+    Parameters
+    ----------
+    path : Path
+        The database Taguette's "Export project" wrote.
+    cb : Codebook, optional
+        Codebook the tags are matched against (default: the shipped one).
+
+    Returns
+    -------
+    QdaProject
+        One source per document (text as :func:`html_text` gives it, where highlighted),
+        one selection per tagged highlight with code-point offsets, and the tags as codes.
+
     Raises
     ------
     DataError
@@ -220,37 +233,13 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
     cb = get_codebook() if cb is None else cb
     path = Path(path)
     file = path.name
-    conn = _connect(path)
-    try:
-        t = _read_tables(conn, file)
-    finally:
-        conn.close()
-    if len(t["projects"]) != 1:
-        raise fail(
-            file,
-            f"an export of one Taguette project (this file holds {len(t['projects'])})",
-            "invalid",
-        )
+    t = _read_database(path)
     project_name = str(t["projects"]["name"].iat[0] or "").strip() or path.stem
     codes = _codes_frame(t["tags"], cb)
     tag_key = dict(zip(t["tags"]["id"], codes["key"], strict=True))
     coders = _coders(t["commands"])
-    tags_of: dict[Any, list[Any]] = {}
     problems: list[Problem] = []
-    for hid, tid in zip(t["highlight_tags"]["highlight_id"], t["highlight_tags"]["tag_id"],
-                        strict=True):  # fmt: skip
-        if tid not in tag_key:
-            problems.append(
-                Problem(
-                    file=file,
-                    value=tid,
-                    expected=f"a tag that exists (highlight {hid} is tagged with an unknown "
-                    "tag id)",
-                    kind="unknown_code",
-                )
-            )
-            continue
-        tags_of.setdefault(hid, []).append(tid)
+    tags_of = _tags_of_highlights(t["highlight_tags"], tag_key, file, problems)
 
     sources: list[Source] = []
     texts: dict[Any, str] = {}
@@ -276,47 +265,9 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
                 )  # fmt: skip
             )
             continue
-        text = texts[did]
-        s_cp, e_cp, status = convert_offsets(
-            text, group["start_offset"].tolist(), group["end_offset"].tolist(), "utf8"
-        )
-        for k, row in enumerate(group.itertuples(index=False)):
-            label = f"highlight {row.id} in document {did}"
-            if status[k] != "ok":
-                problems.append(
-                    Problem(
-                        file=file,
-                        value=(row.start_offset, row.end_offset),
-                        expected=f"offsets within the document's text on character "
-                        f"boundaries (0 to {len(text.encode('utf-8'))} UTF-8 bytes; {label})",
-                        kind="out_of_range",
-                    )
-                )
-                continue
-            selected = text[int(s_cp[k]) : int(e_cp[k])]
-            stored = html_text(str(row.snippet or ""))
-            if _SPACE.sub("", selected) != _SPACE.sub("", stored):
-                problems.append(
-                    Problem(
-                        file=file,
-                        value=selected[:60],
-                        expected=f"the text of the highlight's stored snippet {stored[:60]!r} "
-                        f"({label}: its offsets select other text)",
-                        kind="mismatch",
-                    )
-                )
-                continue
-            coder = coders.get(int(row.id)) if isinstance(row.id, int) else None
-            selections.append(
-                Selection(
-                    id=f"h{row.id}",
-                    source=f"doc-{did}",
-                    start=int(s_cp[k]),
-                    end=int(e_cp[k]),
-                    codes=[(tag_key[tid], coder) for tid in tags_of[row.id]],
-                )
-            )
-        by_key[f"doc-{did}"].text = text
+        found = _Highlights(file, did, texts[did], tags_of, tag_key, coders)
+        selections += _document_selections(group, found, problems)
+        by_key[f"doc-{did}"].text = texts[did]
     raise_all(problems)
     if not selections:
         raise fail(
@@ -344,6 +295,104 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
     )
 
 
+def _read_database(path: Path) -> dict[str, pd.DataFrame]:
+    """The tables of a Taguette export, which must hold exactly one project."""
+    file = path.name
+    conn = _connect(path)
+    try:
+        t = _read_tables(conn, file)
+    finally:
+        conn.close()
+    if len(t["projects"]) != 1:
+        raise fail(
+            file,
+            f"an export of one Taguette project (this file holds {len(t['projects'])})",
+            "invalid",
+        )
+    return t
+
+
+def _tags_of_highlights(
+    links: pd.DataFrame, tag_key: dict[Any, str], file: str, problems: list[Problem]
+) -> dict[Any, list[Any]]:
+    """The tag ids of each highlight; a problem for each link to a tag that does not exist."""
+    tags_of: dict[Any, list[Any]] = {}
+    for hid, tid in zip(links["highlight_id"], links["tag_id"], strict=True):
+        if tid not in tag_key:
+            problems.append(
+                Problem(
+                    file=file,
+                    value=tid,
+                    expected=f"a tag that exists (highlight {hid} is tagged with an unknown "
+                    "tag id)",
+                    kind="unknown_code",
+                )
+            )
+            continue
+        tags_of.setdefault(hid, []).append(tid)
+    return tags_of
+
+
+@dataclass(frozen=True)
+class _Highlights:
+    """What checking the highlights of one document needs."""
+
+    file: str
+    document: Any
+    text: str
+    tags_of: dict[Any, list[Any]]
+    tag_key: dict[Any, str]
+    coders: dict[int, str]
+
+
+def _document_selections(
+    group: pd.DataFrame, found: _Highlights, problems: list[Problem]
+) -> list[Selection]:
+    """The tagged highlights of one document as selections, each checked against its snippet."""
+    file, did, text = found.file, found.document, found.text
+    s_cp, e_cp, status = convert_offsets(
+        text, group["start_offset"].tolist(), group["end_offset"].tolist(), "utf8"
+    )
+    selections = []
+    for k, row in enumerate(group.itertuples(index=False)):
+        label = f"highlight {row.id} in document {did}"
+        if status[k] != "ok":
+            problems.append(
+                Problem(
+                    file=file,
+                    value=(row.start_offset, row.end_offset),
+                    expected=f"offsets within the document's text on character "
+                    f"boundaries (0 to {len(text.encode('utf-8'))} UTF-8 bytes; {label})",
+                    kind="out_of_range",
+                )
+            )
+            continue
+        selected = text[int(s_cp[k]) : int(e_cp[k])]
+        stored = html_text(str(row.snippet or ""))
+        if _SPACE.sub("", selected) != _SPACE.sub("", stored):
+            problems.append(
+                Problem(
+                    file=file,
+                    value=selected[:60],
+                    expected=f"the text of the highlight's stored snippet {stored[:60]!r} "
+                    f"({label}: its offsets select other text)",
+                    kind="mismatch",
+                )
+            )
+            continue
+        coder = found.coders.get(int(row.id)) if isinstance(row.id, int) else None
+        selections.append(
+            Selection(
+                id=f"h{row.id}",
+                source=f"doc-{did}",
+                start=int(s_cp[k]),
+                end=int(e_cp[k]),
+                codes=[(found.tag_key[tid], coder) for tid in found.tags_of[row.id]],
+            )
+        )
+    return selections
+
+
 def import_taguette(
     path: Path | str,
     to: Path | str,
@@ -355,9 +404,10 @@ def import_taguette(
 ) -> ImportResult:
     """Import a Taguette project export into a dataset folder.
 
-    Writes the same files as :func:`coprodlib.refi.import_qdpx`; ``--keep-text`` keeps the
-    highlighted text as Taguette shows it (the text of the document's HTML). The parameters
-    are those of :func:`~coprodlib.refi.import_qdpx` without the offset options.
+    Writes the same files as :func:`coprodlib.importers.refi.import_qdpx`; ``--keep-text``
+    keeps the highlighted text as Taguette shows it (the text of the document's HTML). The
+    parameters are those of :func:`~coprodlib.importers.refi.import_qdpx` without the offset
+    options.
 
     Raises
     ------

@@ -16,6 +16,6 @@ from typing import Any
 
 
 def __getattr__(name: str) -> Any:  # the names of the old module coprodlib.taxonomy
-    from .._legacy import moved_attribute
+    from .._legacy import wing_attribute
 
-    return moved_attribute("taxonomy", name)
+    return wing_attribute("taxonomy", name)

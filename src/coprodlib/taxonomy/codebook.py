@@ -198,6 +198,43 @@ class Codebook:
         """Dimensions that have entries, in codebook order."""
         return list(dict.fromkeys(self._frame["dimension"].tolist()))
 
+    @property
+    def name_keys(self) -> frozenset[str]:
+        """The matching keys (see :func:`normalize_name`) of every id, label and alias: a
+        new code whose key is among them would clash with an entry."""
+        return frozenset(self._keys)
+
+    def labels(self, codes: Any) -> pd.Series:
+        """The label of every code in ``codes`` (a Series, a list or one id), in one step.
+
+        A code the codebook does not know keeps its own text, so the result can label a
+        table's ids directly. A Series keeps its index.
+
+        Examples
+        --------
+        >>> import coprodlib as cp
+        >>> cp.get_codebook().labels(["bias", "not_a_code"]).tolist()
+        ['Bias', 'not_a_code']
+        """
+        series = codes if isinstance(codes, pd.Series) else pd.Series(_as_list(codes))
+        found = series.map(self._frame.set_index("id")["label"])
+        return found.where(found.notna(), series)
+
+    def dimensions_of(self, codes: Any) -> pd.Series:
+        """The dimension of every code in ``codes`` (missing for codes the codebook lacks).
+
+        The vectorised twin of :meth:`dimension_of`; a Series keeps its index. (The name
+        :attr:`dimensions` is the list of the codebook's dimensions.)
+
+        Examples
+        --------
+        >>> import coprodlib as cp
+        >>> cp.get_codebook().dimensions_of(["bias", "inclusiveness", "nope"]).tolist()
+        ['strategy', 'value', nan]
+        """
+        series = codes if isinstance(codes, pd.Series) else pd.Series(_as_list(codes))
+        return series.map(self._frame.set_index("id")["dimension"])
+
     def ids(self, dimension: str | None = None) -> list[str]:
         """Ids in codebook order, optionally of one dimension only."""
         if dimension is None:
@@ -547,6 +584,10 @@ class Codebook:
         cid = self._id(code)
         self._require_dimension(cid, dimension, field)
         return self._frame[field].iat[self._pos[cid]]
+
+
+def _as_list(codes: Any) -> list[Any]:
+    return [codes] if isinstance(codes, str) or not hasattr(codes, "__iter__") else list(codes)
 
 
 # --------------------------------------------------------------------------- the shipped one

@@ -8,12 +8,15 @@ import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import write_bytes_atomic, write_text_atomic
 from ..errors import DataError
 from ..paths import project_root
 from .pages import SYNTHETIC_NOTE
+
+if TYPE_CHECKING:
+    from ..contract.dataset import Dataset
 
 __all__ = [
     "setup_notebook",
@@ -149,7 +152,7 @@ def show_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) 
     plt.close(fig)
 
 
-def synthetic_banner(ds: Any) -> Any:
+def synthetic_banner(ds: Dataset) -> Any:
     """A Markdown banner for notebooks built on synthetic data (an empty one otherwise)."""
     from IPython.display import Markdown
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import write_text_atomic
+
+if TYPE_CHECKING:
+    from ..contract.dataset import Dataset
 
 __all__ = ["SYNTHETIC_NOTE", "notebook_to_html", "write_index"]
 
@@ -40,7 +43,7 @@ code{font-size:.9em}
 """
 
 
-def write_index(out_root: Path, ds: Any, results: Sequence[Any], *, dataset_label: str) -> Path:
+def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_label: str) -> Path:
     """Write ``index.html`` linking every notebook page with its run status."""
     out_root = Path(out_root)
     title = (getattr(ds, "meta", None) or {}).get("title") or dataset_label

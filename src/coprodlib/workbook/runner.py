@@ -23,12 +23,15 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._io import write_text_atomic
 from ..paths import notebooks_dir, project_root, reports_for
 from .pages import write_index
+
+if TYPE_CHECKING:
+    from ..contract.dataset import Dataset
 
 __all__ = [
     "Job",
@@ -125,7 +128,7 @@ def _frame_digest(frame: Any) -> bytes:
     return ",".join(map(str, frame.columns)).encode() + hashed.tobytes()
 
 
-def _case_digests(ds: Any) -> dict[str, str]:
+def _case_digests(ds: Dataset) -> dict[str, str]:
     """One digest per case over that case's rows of the per-case tables (vectorised)."""
     seg_case = ds.segments[["segment_id", "case_id"]]
     codings = ds.codings.merge(seg_case, on="segment_id", how="left")
@@ -212,7 +215,7 @@ def _typed_value(key: str, value: Any, default: Any) -> Any:
 
 
 def plan_jobs(
-    ds: Any,
+    ds: Dataset,
     *,
     dataset: Path,
     out_root: Path,
@@ -493,7 +496,7 @@ def _versions() -> dict[str, str]:
 def _write_manifest(
     path: Path,
     folder: Path,
-    ds: Any,
+    ds: Dataset,
     results: list[JobResult],
     previous: dict[str, Any],
     *,

@@ -1,0 +1,438 @@
+"""The checks of the data contract, and the collector that gathers their problems.
+
+Each check adds :class:`~coprodlib.errors.Problem` objects to a :class:`Collector` rather than
+raising, so that one pass lists everything wrong with a dataset. The checks cover a table's own
+columns (presence, emptiness, whole numbers, uniqueness, patterns: :func:`check_tables`), the
+codes against the codebook, the links between tables (:func:`cross_checks`), the dataset's
+``codebook_extension`` and ``code_map`` (:func:`extend_codebook`, :func:`apply_code_map`) and
+the survey against ``scales.yml`` (:func:`check_survey_files`).
+
+>>> import pandas as pd
+>>> out = Collector()
+>>> frame = pd.DataFrame({"case_id": ["c1", "c2", "c3"]})
+>>> out.rows("cases.csv", "case_id", frame, [False, True, False], "a known case")
+>>> print(out.problems[0])
+cases.csv, row 3, column 'case_id': found 'c2'; expected a known case
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Problem
+from ..taxonomy.codebook import Codebook
+from .rules import TABLES, ColumnRule, TableRule, describe_failure, table_schema
+from .survey_design import SurveyDesign, check_survey, read_survey_design
+
+__all__ = [
+    "MAX_PER_CHECK",
+    "Collector",
+    "extend_codebook",
+    "apply_code_map",
+    "check_tables",
+    "cross_checks",
+    "check_survey_files",
+]
+
+#: At most this many problems of one kind are listed per file and column; one more problem
+#: then says how many further rows have it, so a million bad rows stay a readable report.
+MAX_PER_CHECK = 20
+
+#: Tables checked by their own step rather than by :func:`check_tables`.
+_CHECKED_APART = ("codebook_extension", "code_map", "survey")
+
+
+class Collector:
+    """Collects problems, capping each (file, column, kind) at MAX_PER_CHECK rows."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        #: per file, the line on which each record starts, when records span several lines
+        self.lines: dict[str, np.ndarray] = {}
+
+    def line_numbers(self, file: str, positions: Any) -> np.ndarray:
+        """Spreadsheet row numbers (header = 1) of 0-based record positions in ``file``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        lines = self.lines.get(file)
+        return positions + 2 if lines is None else lines[positions]
+
+    def add(self, problem: Problem) -> None:
+        """Add one problem as it is."""
+        self.problems.append(problem)
+
+    def rows(
+        self,
+        file: str,
+        column: str | None,
+        frame: pd.DataFrame,
+        mask: Any,
+        expected: str,
+        kind: str = "invalid",
+        values: pd.Series | None = None,
+    ) -> None:
+        """One problem per row where ``mask`` is true (capped), naming each bad value."""
+        mask = np.array(mask, dtype=bool)
+        positions = np.flatnonzero(mask)
+        if len(positions) == 0:
+            return
+        vals = values if values is not None else (frame[column] if column else None)
+        numbers = self.line_numbers(file, positions[:MAX_PER_CHECK])
+        for pos, line in zip(positions[:MAX_PER_CHECK], numbers, strict=True):
+            value = None if vals is None else vals.iat[pos]
+            if value is not None and pd.isna(value):
+                value = None
+            self.add(
+                Problem(
+                    file=file,
+                    row=int(line),
+                    column=column,
+                    value=value,
+                    expected=expected,
+                    kind=kind,
+                )
+            )
+        if len(positions) > MAX_PER_CHECK:
+            self.add(
+                Problem(
+                    file=file,
+                    column=column,
+                    value=f"{len(positions) - MAX_PER_CHECK:,} more rows",
+                    expected=expected,
+                    kind=kind,
+                )
+            )
+
+
+# --------------------------------------------------------------------------- one table
+
+
+def check_tables(
+    tables: dict[str, pd.DataFrame], files: dict[str, str], cb: Codebook, out: Collector
+) -> None:
+    """Check each table's own columns and codes (all but the extension, code map and survey).
+
+    Whole-number columns are converted in place (to ``Int64``) on the way.
+    """
+    for name, frame in tables.items():
+        if name in _CHECKED_APART:
+            continue
+        rule = TABLES[name]
+        _check_table(frame, rule, files[name], out)
+        _check_codes(frame, rule, files[name], cb, out)
+
+
+def _check_table(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector) -> None:
+    """Column presence, emptiness, types, uniqueness and patterns (pandera, lazily)."""
+    import pandera.pandas as pa
+
+    missing = [c.name for c in rule.columns if c.required and c.name not in frame.columns]
+    for name in missing:
+        have = ", ".join(map(str, frame.columns[:12]))
+        out.add(
+            Problem(
+                file=file,
+                column=name,
+                expected=f"a column named {name!r} (the file has: {have})",
+                kind="missing_column",
+            )
+        )
+    if len(frame) == 0:
+        out.add(Problem(file=file, expected=f"at least one row ({rule.help})", kind="empty"))
+        return
+    _coerce_ints(frame, rule, file, out)
+    try:
+        table_schema(rule).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        _report_schema_failures(err.failure_cases, frame, rule, file, out)
+
+
+def _coerce_ints(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector) -> None:
+    """Turn whole-number columns into ``Int64``, reporting (and blanking) cells that are not."""
+    for col in rule.columns:
+        if col.kind != "int" or col.name not in frame.columns:
+            continue
+        raw = frame[col.name]
+        as_num = pd.to_numeric(raw, errors="coerce")
+        bad = raw.notna().to_numpy() & (
+            as_num.isna().to_numpy() | (as_num.fillna(0) % 1 != 0).to_numpy()
+        )
+        out.rows(file, col.name, frame, bad, "a whole number", kind="wrong_type", values=raw)
+        frame[col.name] = as_num.where(~bad).round().astype("Int64")
+
+
+def _report_schema_failures(
+    cases: pd.DataFrame, frame: pd.DataFrame, rule: TableRule, file: str, out: Collector
+) -> None:
+    """One problem per failing row for each (column, check) in pandera's failure cases."""
+    cases = cases[cases["check"].astype(str) != "column_in_dataframe"]
+    by_col = {c.name: c for c in rule.columns}
+    for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
+        col = by_col.get(column)
+        if col is None:
+            continue
+        expected, kind = describe_failure(col, str(check))
+        index = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[index.to_numpy()] = True
+        out.rows(file, col.name, frame, mask, expected, kind)
+
+
+def _check_codes(
+    frame: pd.DataFrame, rule: TableRule, file: str, cb: Codebook, out: Collector
+) -> None:
+    """Codebook-valued columns hold ids of the right dimension (with 'did you mean')."""
+    for col in rule.columns:
+        if col.kind == "codebook" and col.name in frame.columns:
+            _check_code_column(frame[col.name], col, file, cb, out)
+
+
+def _check_code_column(
+    values: pd.Series, col: ColumnRule, file: str, cb: Codebook, out: Collector
+) -> None:
+    """The codebook's problems for one column, at most MAX_PER_CHECK per bad value."""
+    present = values.notna().to_numpy()
+    if col.extra:
+        present = present & ~values.isin(col.extra).to_numpy()
+    if not present.any():
+        return
+    rows = out.line_numbers(file, np.flatnonzero(present))
+    found = cb.check(values[present], col.dimension, file=file, column=col.name, rows=rows)
+    counts: dict[Any, int] = {}
+    for p in found:
+        counts[p.value] = counts.get(p.value, 0) + 1
+        if counts[p.value] <= MAX_PER_CHECK:
+            out.add(p)
+    for value, n in counts.items():
+        if n > MAX_PER_CHECK:
+            out.add(
+                Problem(
+                    file=file,
+                    column=col.name,
+                    value=value,
+                    expected=f"a codebook id ({n - MAX_PER_CHECK:,} more rows hold this value)",
+                    kind="unknown_code",
+                )
+            )
+
+
+# --------------------------------------------------------------------------- codebook and map
+
+
+def extend_codebook(cb: Codebook, ext: pd.DataFrame, file: str, out: Collector) -> Codebook:
+    """Check the dataset's ``codebook_extension`` and return ``cb`` extended by its codes.
+
+    When the table lacks a column or the extension cannot be added, ``cb`` comes back as it
+    was and the reasons are in ``out``.
+    """
+    _check_table(ext, TABLES["codebook_extension"], file, out)
+    if not all(c in ext.columns for c in ("id", "label", "dimension")):
+        return cb
+    allowed = [*cb.dimensions, "local"]
+    bad = ext["dimension"].notna().to_numpy() & ~ext["dimension"].isin(allowed).to_numpy()
+    out.rows(
+        file,
+        "dimension",
+        ext,
+        bad,
+        f"a codebook dimension or 'local' (one of {', '.join(allowed)})",
+    )
+    try:
+        return cb.extend(ext, file=file)
+    except DataError as err:
+        out.problems.extend(err.problems)
+        return cb
+
+
+def apply_code_map(
+    tables: dict[str, pd.DataFrame], file: str, cb: Codebook, out: Collector
+) -> None:
+    """Check ``tables["code_map"]``, then put the codebook ids it gives in place of the
+    project's own code names in the codings and the double coding (in place)."""
+    code_map = tables["code_map"]
+    rule = TABLES["code_map"]
+    _check_table(code_map, rule, file, out)
+    _check_codes(code_map, rule, file, cb, out)
+    if not {"project_code", "code"} <= set(code_map.columns):
+        return
+    mapping = code_map.dropna(subset=["code"]).drop_duplicates("project_code", keep="last")
+    mapping = mapping.set_index("project_code")["code"]
+    if mapping.empty:
+        return
+    for name in ("codings", "double_coding"):
+        frame = tables.get(name)
+        if frame is None or "code" not in frame.columns:
+            continue
+        mapped = frame["code"].map(mapping)
+        frame["code"] = mapped.where(mapped.notna(), frame["code"])
+
+
+# --------------------------------------------------------------------------- across tables
+
+
+def cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], out: Collector) -> None:
+    """The links between tables: foreign keys, each segment's case against its participant's,
+    segment offsets, and codings given twice."""
+    cases = tables.get("cases")
+    parts = tables.get("participants")
+    segs = tables.get("segments")
+    docs = tables.get("documents")
+    if parts is not None and cases is not None:
+        _foreign_key(out, parts, files["participants"], "case_id", cases, files["cases"])
+    if segs is not None:
+        _check_segments(tables, files, out)
+    if docs is not None:
+        if cases is not None:
+            _foreign_key(out, docs, files["documents"], "case_id", cases, files["cases"])
+        if parts is not None:
+            _foreign_key(
+                out, docs, files["documents"], "participant_id", parts, files["participants"]
+            )
+    for name in ("codings", "double_coding"):
+        frame = tables.get(name)
+        if frame is not None and segs is not None:
+            _foreign_key(out, frame, files[name], "segment_id", segs, files["segments"])
+    _check_repeated_codings(tables, files, out)
+
+
+def _foreign_key(
+    out: Collector,
+    child: pd.DataFrame,
+    child_file: str,
+    column: str,
+    parent: pd.DataFrame,
+    parent_file: str,
+) -> None:
+    """Each value of ``child[column]`` exists in ``parent[column]`` (missing values pass)."""
+    if column not in child.columns or column not in parent.columns:
+        return
+    values = child[column]
+    bad = values.notna().to_numpy() & ~values.isin(parent[column].dropna()).to_numpy()
+    out.rows(
+        child_file,
+        column,
+        child,
+        bad,
+        f"a {column} that exists in {parent_file}",
+        kind="foreign_key",
+    )
+
+
+def _check_segments(tables: dict[str, pd.DataFrame], files: dict[str, str], out: Collector) -> None:
+    """The segments' links to cases, participants and documents, and their offsets."""
+    segs = tables["segments"]
+    cases = tables.get("cases")
+    parts = tables.get("participants")
+    docs = tables.get("documents")
+    if cases is not None:
+        _foreign_key(out, segs, files["segments"], "case_id", cases, files["cases"])
+    if parts is not None:
+        _foreign_key(out, segs, files["segments"], "participant_id", parts, files["participants"])
+        _check_segment_cases(segs, parts, files["segments"], out)
+    if docs is not None and "document_id" in segs.columns:
+        _foreign_key(out, segs, files["segments"], "document_id", docs, files["documents"])
+    _check_offsets(segs, files["segments"], out)
+
+
+def _check_segment_cases(
+    segs: pd.DataFrame, parts: pd.DataFrame, file: str, out: Collector
+) -> None:
+    """Each segment's case is the case its participant belongs to."""
+    cols = {"participant_id", "case_id"}
+    if not (cols <= set(segs.columns) and cols <= set(parts.columns)):
+        return
+    own = segs["participant_id"].map(
+        parts.drop_duplicates("participant_id").set_index("participant_id")["case_id"]
+    )
+    bad = own.notna().to_numpy() & (own.to_numpy() != segs["case_id"].to_numpy())
+    bad &= segs["case_id"].notna().to_numpy()
+    out.rows(
+        file,
+        "case_id",
+        segs,
+        bad,
+        "the case of the segment's participant as participants.csv gives it",
+        kind="inconsistent",
+        values=segs["case_id"].astype(str)
+        + " (participant "
+        + segs["participant_id"].astype(str)
+        + " is in case "
+        + own.astype(str)
+        + ")",
+    )
+
+
+def _check_offsets(segs: pd.DataFrame, file: str, out: Collector) -> None:
+    """A segment's start offset is not after its end (when both are whole numbers)."""
+    if not {"start", "end"} <= set(segs.columns):
+        return
+    start, end = segs["start"], segs["end"]
+    if not (pd.api.types.is_integer_dtype(start) and pd.api.types.is_integer_dtype(end)):
+        return
+    bad = (start > end).fillna(False).to_numpy(dtype=bool)
+    out.rows(
+        file,
+        "start",
+        segs,
+        bad,
+        "start <= end (the segment's start offset lies after its end)",
+        values=start.astype(object).astype(str) + " > " + end.astype(str),
+    )
+
+
+def _check_repeated_codings(
+    tables: dict[str, pd.DataFrame], files: dict[str, str], out: Collector
+) -> None:
+    """No code given twice to a segment (by the same coder): it would count twice everywhere."""
+    for name, key in (
+        ("codings", ["segment_id", "code"]),
+        ("double_coding", ["segment_id", "coder", "code"]),
+    ):
+        frame = tables.get(name)
+        if frame is None or not set(key) <= set(frame.columns):
+            continue
+        dup = frame.duplicated(subset=key, keep="first").to_numpy()
+        out.rows(
+            files[name],
+            "code",
+            frame,
+            dup,
+            f"each ({', '.join(key)}) once: this row repeats an earlier one and would be counted "
+            "twice",
+            kind="duplicate",
+            values=frame["segment_id"].astype(str) + " / " + frame["code"].astype(str),
+        )
+
+
+# --------------------------------------------------------------------------- the survey
+
+
+def check_survey_files(
+    folder: Path, tables: dict[str, pd.DataFrame], files: dict[str, str], out: Collector
+) -> SurveyDesign | None:
+    """Read ``scales.yml`` and check the survey's answers against it.
+
+    Returns the design, or ``None`` when there is no survey or ``scales.yml`` cannot be read.
+    A ``scales.yml`` without a survey table is a problem too.
+    """
+    scales = folder / "scales.yml"
+    if "survey" not in tables:
+        if scales.is_file():
+            out.add(
+                Problem(
+                    file="survey.csv",
+                    expected="the survey table that scales.yml describes (or remove scales.yml)",
+                    kind="missing_file",
+                )
+            )
+        return None
+    try:
+        design = read_survey_design(scales)
+    except DataError as err:
+        out.problems.extend(err.problems)
+        return None
+    out.problems.extend(check_survey(tables["survey"], design, file=files["survey"]))
+    return design
