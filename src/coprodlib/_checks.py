@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import textwrap
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -102,7 +103,10 @@ def legacy_arguments(
 
     def decorate(function: F) -> F:
         params = inspect.signature(function).parameters.values()
-        n_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        by_position = [
+            p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        n_positional = len(by_position)
         name = function.__name__
 
         @functools.wraps(function)
@@ -126,7 +130,7 @@ def legacy_arguments(
             for old, new in renamed.items():
                 if old not in kwargs:
                     continue
-                if new in kwargs:
+                if new in kwargs or new in by_position[: len(args)]:
                     raise TypeError(f"{name}() got both {old}= (the old name) and {new}=")
                 warnings.warn(
                     f"{name}(): {old}= is now called {new}=", DeprecationWarning, stacklevel=2
@@ -134,6 +138,17 @@ def legacy_arguments(
                 kwargs[new] = kwargs.pop(old)
             return function(*args[:n_positional], **kwargs)
 
+        if renamed:
+            wrapper.__doc__ = _with_old_spellings(function.__doc__ or "", renamed)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _with_old_spellings(doc: str, renamed: Mapping[str, str]) -> str:
+    """A numpydoc docstring with a Notes section (before Examples) listing the old keywords."""
+    old_names = ", ".join(f"``{old}=`` (now ``{new}=``)" for old, new in renamed.items())
+    note = f"Old spellings still accepted, with a DeprecationWarning: {old_names}."
+    note = textwrap.fill(note, 92, initial_indent=" " * 4, subsequent_indent=" " * 4)
+    head, examples, rest = doc.partition("\n    Examples\n")
+    return f"{head.rstrip()}\n\n    Notes\n    -----\n{note}\n{examples}{rest}"

@@ -23,8 +23,6 @@ settings.
 from __future__ import annotations
 
 import functools
-import inspect
-import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from ._checks import data_label, require_columns, require_frame
+from ._checks import data_label, legacy_arguments, require_columns, require_frame
 from .errors import DataError, fail
 
 if TYPE_CHECKING:
@@ -53,37 +51,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _renamed(**renames: str) -> Callable[[F], F]:
-    """Accept the old keyword ``old`` of the decorated function as ``new`` (``old="new"``),
-    with a DeprecationWarning; giving both the old and the new keyword is a TypeError."""
-
-    def decorate(function: F) -> F:
-        params = list(inspect.signature(function).parameters)
-        name = function.__name__
-
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for old, new in renames.items():
-                if old not in kwargs:
-                    continue
-                if new in kwargs or new in params[: len(args)]:
-                    raise TypeError(f"{name}() got both {old}= (the old name) and {new}=")
-                warnings.warn(
-                    f"{name}(): {old}= is now called {new}=", DeprecationWarning, stacklevel=2
-                )
-                kwargs[new] = kwargs.pop(old)
-            return function(*args, **kwargs)
-
-        old_names = ", ".join(f"``{old}=`` (now ``{new}=``)" for old, new in renames.items())
-        note = f"Old spellings still accepted, with a DeprecationWarning: {old_names}."
-        note = textwrap.fill(note, 92, initial_indent=" " * 4, subsequent_indent=" " * 4)
-        doc, examples, rest = (function.__doc__ or "").partition("\n    Examples\n")
-        wrapper.__doc__ = f"{doc.rstrip()}\n\n    Notes\n    -----\n{note}\n{examples}{rest}"
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
 
 
 def _old_name(function: F, old: str) -> F:
@@ -155,7 +122,7 @@ def _tilt_xticks(ax: Any) -> None:
         tick.set_horizontalalignment("right")
 
 
-@_renamed(value="weights")
+@legacy_arguments(renamed=dict(value="weights"))
 def cooccurrence_heatmap(
     data: pd.DataFrame,
     *,
@@ -230,7 +197,7 @@ def cooccurrence_heatmap(
     return ax
 
 
-@_renamed(residuals="data")
+@legacy_arguments(renamed=dict(residuals="data"))
 def residual_heatmap(
     data: pd.DataFrame,
     *,
@@ -307,7 +274,7 @@ def _band(
     ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, edgecolor="none", alpha=0.45))
 
 
-@_renamed(columns="x", weight="weights")
+@legacy_arguments(renamed=dict(columns="x", weight="weights"))
 def alluvial(
     data: pd.DataFrame,
     *,
@@ -424,7 +391,7 @@ def alluvial(
     return ax
 
 
-@_renamed(x="y", weight="weights")
+@legacy_arguments(renamed=dict(x="y", weight="weights"))
 def family_bars(
     data: pd.DataFrame,
     *,
@@ -493,7 +460,7 @@ def family_bars(
     return ax
 
 
-@_renamed(x="y", weight="weights")
+@legacy_arguments(renamed=dict(x="y", weight="weights"))
 def small_multiples_figure(
     data: pd.DataFrame,
     *,
@@ -553,7 +520,7 @@ def small_multiples_figure(
     return fig
 
 
-@_renamed(label="text")
+@legacy_arguments(renamed=dict(label="text"))
 def aggregation_plot(
     data: pd.DataFrame,
     *,
@@ -609,7 +576,7 @@ def aggregation_plot(
     return ax
 
 
-@_renamed(estimate="x", low="xmin", high="xmax", term="y", outcome="hue")
+@legacy_arguments(renamed=dict(estimate="x", low="xmin", high="xmax", term="y", outcome="hue"))
 def forest_plot(
     data: pd.DataFrame,
     *,
@@ -680,7 +647,7 @@ def forest_plot(
     return ax
 
 
-@_renamed(by="y", choice="hue")
+@legacy_arguments(renamed=dict(by="y", choice="hue"))
 def choice_shares(
     data: pd.DataFrame,
     *,
@@ -716,7 +683,7 @@ def choice_shares(
     return family_bars(shares, y=y, hue=hue, weights="share", labels=labels, ax=ax)
 
 
-@_renamed(traits="y", by="x")
+@legacy_arguments(renamed=dict(traits="y", by="x"))
 def trait_distributions_figure(
     data: pd.DataFrame,
     *,
