@@ -343,3 +343,26 @@ def test_extension_dimension_must_exist(good: Path) -> None:
     assert [(p.file, p.row, p.column, p.value) for p in problems] == [
         ("codebook_extension.csv", 2, "dimension", "nonsense_dim")
     ]
+
+
+def test_a_survey_alone_is_a_dataset_and_half_a_qualitative_part_is_not(tmp_path):
+    from coprodlib.contract.dataset import check_folder, load_folder
+
+    folder = tmp_path / "survey_only"
+    folder.mkdir()
+    (folder / "survey.csv").write_text("respondent_id,t1,t2\nr1,1,2\nr2,4,5\n", encoding="utf-8")
+    assert check_folder(folder) == []  # no scales.yml either: the answers stay as they are
+    ds = load_folder(folder)
+    assert ds.parts == ("survey",) and ds.survey_design is None
+    assert ds.cases.empty and "case_id" in ds.cases.columns and ds.case_ids == []
+    assert cp.load().parts == ("qualitative", "survey")
+    # respondent ids are still checked without scales.yml
+    (folder / "survey.csv").write_text("respondent_id,t1\nr1,1\nr1,4\n", encoding="utf-8")
+    assert [p.kind for p in check_folder(folder)] == ["duplicate"]
+    # one qualitative table without the others is an incomplete dataset
+    (folder / "survey.csv").write_text("respondent_id,t1\nr1,1\n", encoding="utf-8")
+    (folder / "cases.csv").write_text(
+        (cp.paths.demo_dir() / "cases.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    missing = {p.file for p in check_folder(folder) if p.kind == "missing_file"}
+    assert missing == {"participants.csv", "segments.csv", "codings.csv"}

@@ -7,6 +7,7 @@ on one xdist worker (``xdist_group``) so that the shared run is made once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -28,10 +29,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+#: The pseudonymisation files an import leaves in a dataset folder (see importers.pseudonyms).
+SALT = "5f" * 32 + "\n"
+KEY = "kind,pseudonym,original\nparticipant,P-0001,Anna Schmidt\n"
+
+
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory) -> tuple[Path, Path, list]:
     base = tmp_path_factory.mktemp("runner")
     data = demo.write_demo(base / "two", seed=7, n_cases=2)
+    (data / ".coprod_salt").write_text(SALT, encoding="ascii")
+    (data / "pseudonym_key.csv").write_text(KEY, encoding="utf-8")
     reports = base / "reports"
     results = runner.run(data, jobs=2, out_root=reports)
     return data, reports, results
@@ -68,6 +76,43 @@ def test_first_run_writes_every_report(first_run) -> None:
     assert "SYNTHETIC" in index
     # no staging folders or temporary files are left behind
     assert not [p for p in reports.rglob("*") if p.name.startswith(".")]
+
+
+def test_reports_hold_nothing_of_the_pseudonym_key_or_the_salt(first_run) -> None:
+    """No name, hash or size of the key or the salt in any file of the shareable reports."""
+    data, reports, _ = first_run
+    secrets = [
+        b"pseudonym_key",
+        b"coprod_salt",
+        SALT.strip().encode(),
+        b"Anna Schmidt",
+    ]
+    for name in (".coprod_salt", "pseudonym_key.csv"):
+        raw = (data / name).read_bytes()
+        secrets += [hashlib.sha256(raw).hexdigest().encode(), hashlib.md5(raw).hexdigest().encode()]
+    found = {
+        (p.relative_to(reports).as_posix(), s.decode())
+        for p in reports.rglob("*")
+        if p.is_file()
+        for s in secrets
+        if s in p.read_bytes()
+    }
+    assert not found
+    assert "pseudonym_key.csv" not in json.loads((reports / "manifest.json").read_text())["inputs"]
+
+
+def test_fingerprints_do_not_depend_on_the_pseudonym_key(first_run, tmp_path) -> None:
+    data = tmp_path / "copy"
+    shutil.copytree(first_run[0], data)
+    ds = cp.load(data)
+
+    def prints() -> list[str]:
+        return [j.fingerprint for j in runner.plan_jobs(ds, dataset=data, out_root=tmp_path)]
+
+    before = prints()
+    (data / "pseudonym_key.csv").write_text(KEY + "participant,P-0002,Jan Peeters\n")
+    (data / ".coprod_salt").write_text("a1" * 32, encoding="ascii")
+    assert prints() == before
 
 
 def test_rerun_change_and_failure_in_sequence(first_run, capsys, monkeypatch, tmp_path) -> None:

@@ -236,7 +236,10 @@ def _cronbach(frame: pd.DataFrame) -> float:
 
 def test_scale_reliability_against_cronbach_formula():
     table = scale_reliability(ITEMS, ["q1", "q2", "q3", "q4"])
-    assert list(table.columns) == ["scale", "alpha", "ci_low", "ci_high", "n", "n_items"]
+    assert list(table.columns) == [
+        "scale", "alpha", "ci_low", "ci_high", "n", "n_items", "excluded",
+    ]  # fmt: skip
+    assert table.loc[0, "excluded"] == ""  # every item varies
     assert table["scale"].isna().all()  # a plain list of items has no scale name
     assert table.loc[0, "alpha"] == pytest.approx(_cronbach(ITEMS), rel=1e-12)
     assert (table.loc[0, "n"], table.loc[0, "n_items"]) == (10, 4)
@@ -502,7 +505,8 @@ def test_trait_correlations_against_scipy(choices):
     data.loc[:9, "trust"] = np.nan  # pairwise deletion
     table = trait_correlations(data, cols)
     assert list(table.columns) == [
-        "x", "y", "method", "n", "r", "ci_low", "ci_high", "pval", "p_adjusted",
+        "x", "y", "method", "n", "r", "ci_low", "ci_high", "pval", "p_adjusted", "p_method",
+        "note",
     ]  # fmt: skip
     both = data.dropna()
     ref = stats.pearsonr(both["external_efficacy"], both["trust"])

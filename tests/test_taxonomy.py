@@ -18,7 +18,7 @@ from coprodlib.errors import DataError, Problem
 from coprodlib.paths import project_root
 from coprodlib.taxonomy.codebook import Codebook, codebook, get_codebook, read_codebook
 from coprodlib.taxonomy.export import codebook_markdown, export_codebook
-from coprodlib.taxonomy.records import COLUMNS
+from coprodlib.taxonomy.records import COLUMNS, MAX_DEPTH, MAX_HINTS, _tree_shape
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
 
@@ -496,6 +496,122 @@ def test_extend_rejects_bad_entries_with_rows(cb):
         cb.extend(pd.DataFrame({"id": ["a"]}))
     with pytest.raises(TypeError, match="DataFrame"):
         cb.extend([{"id": "a"}])  # type: ignore[arg-type]
+
+
+def test_check_gives_hints_for_the_first_bad_codes_only_and_stays_fast(cb):
+    # each hint compares a code with every name; 20,000 distinct bad codes took over a
+    # minute when each got one
+    codes = [f"bais{i}" for i in range(20_000)]
+    start = time.perf_counter()
+    problems = cb.check(codes, "strategy", file="codings.csv", column="code")
+    assert time.perf_counter() - start < 20
+    assert len(problems) == 20_000 and [p.row for p in problems[:2]] == [2, 3]
+    hinted = [p for p in problems if "did you mean" in p.expected]
+    assert [p.value for p in hinted] == codes[:MAX_HINTS]
+    assert "bias" in hinted[0].expected
+    assert "one of 'avoidance'" in problems[-1].expected  # still says what is allowed
+
+
+def long_chain(n, *, cycle=False, dimension="strategy"):
+    """``n`` new entries, each the parent of the next, under ``bias`` (or in a ring)."""
+    parents = ["bias", *(f"x{i}" for i in range(n - 1))]
+    if cycle:
+        parents[0] = f"x{n - 1}"
+    return pd.DataFrame(
+        {
+            "id": [f"x{i}" for i in range(n)],
+            "label": [f"Local {i}" for i in range(n)],
+            "dimension": dimension,
+            "parent": parents,
+        }
+    )
+
+
+def test_tree_shape_finds_cycles_depths_and_a_parents_first_order():
+    # 0 <- 1 <- 2; 3 <-> 4 with 5 below the ring; 6 its own parent; 7 under 2
+    parent_of = [None, 0, 1, 4, 3, 3, 6, 2]
+    cycles, depth, order = _tree_shape(parent_of)
+    assert sorted(sorted(c) for c in cycles) == [[3, 4], [6]]
+    assert depth == [0, 1, 2, -1, -1, -1, -1, 3]
+    assert sorted(order) == [0, 1, 2, 7]
+    assert all(order.index(parent_of[i]) < order.index(i) for i in order if parent_of[i])
+
+
+def test_tree_shape_is_linear_and_needs_no_recursion():
+    n = 200_000  # far past the recursion limit; climbing per entry would take hours
+    start = time.perf_counter()
+    cycles, depth, order = _tree_shape([None, *range(n - 1)])
+    assert time.perf_counter() - start < 20
+    assert cycles == [] and depth[-1] == n - 1 and order == list(range(n))
+
+
+def test_extend_finds_a_ten_thousand_entry_cycle_once(cb):
+    start = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        cb.extend(long_chain(10_000, cycle=True), file="codebook_extension.csv")
+    assert time.perf_counter() - start < 20  # the old per-entry path search took minutes
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "parent", "x9999")
+    assert (
+        "x0 -> x9999 -> x9998" in problem.expected and "... -> x2 -> x1 -> x0" in problem.expected
+    )
+    assert "a cycle of 10,000 entries" in problem.expected
+
+
+def test_extend_two_cycles_and_an_entry_below_one(cb):
+    local = pd.DataFrame(
+        {
+            "id": ["a1", "a2", "b1", "under"],
+            "label": ["A1", "A2", "B1", "Under"],
+            "dimension": "strategy",
+            "parent": ["a2", "a1", "b1", "a1"],
+        }
+    )
+    with pytest.raises(DataError) as err:
+        cb.extend(local, file="codebook_extension.csv")
+    got = [(p.row, p.column, p.value) for p in err.value.problems]
+    assert got == [(2, "parent", "a2"), (4, "parent", "b1")]  # "under" is no cycle itself
+    assert "a1 -> a2 -> a1" in err.value.problems[0].expected
+
+
+def test_extend_refuses_codes_deeper_than_max_depth(cb):
+    start = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        cb.extend(long_chain(10_000), file="codebook_extension.csv")
+    assert time.perf_counter() - start < 20
+    (problem,) = err.value.problems
+    assert problem.kind == "too_deep" and problem.row == MAX_DEPTH  # x62, on level 65
+    ok = cb.extend(long_chain(MAX_DEPTH - 2))
+    assert len(ok.ancestors(f"x{MAX_DEPTH - 3}")) == MAX_DEPTH - 1
+
+
+def test_deep_chain_inherits_marks_down_the_whole_chain(cb):
+    assert cb.ancestors("value_failure") == ["undesired_effect"]
+    effects = long_chain(MAX_DEPTH - 2, dimension="effect")  # levels 3 .. MAX_DEPTH
+    effects["parent"] = ["value_failure", *effects["parent"][1:]]  # an undesired effect
+    bigger = cb.extend(effects)
+    deepest = f"x{MAX_DEPTH - 3}"
+    assert bigger.is_desired(deepest) is False
+    assert bigger.root(deepest) == bigger.root("value_failure")
+
+
+def test_unknown_parents_get_hints_for_the_first_few_only(cb):
+    n = 3_000  # each hint compares with every id: all of them took minutes
+    local = pd.DataFrame(
+        {
+            "id": [f"y{i}" for i in range(n)],
+            "label": [f"Y {i}" for i in range(n)],
+            "dimension": "local",
+            "parent": [f"bais{i}" for i in range(n)],
+        }
+    )
+    start = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        cb.extend(local)
+    assert time.perf_counter() - start < 20
+    parents = [p for p in err.value.problems if p.column == "parent"]
+    assert len(parents) == n
+    assert sum("did you mean" in p.expected for p in parents) == MAX_HINTS
 
 
 # --------------------------------------------------------------------------- exports

@@ -39,19 +39,23 @@ class Problem:
         return f"{where}{found}; expected {self.expected}"
 
     def as_dict(self) -> dict[str, Any]:
+        """The problem as plain Python values (numpy scalars unwrapped), e.g. for a table."""
         return {
             "kind": self.kind,
             "file": self.file,
             "row": self.row,
-            "index": self.index,
+            "index": _plain(self.index),
             "column": self.column,
-            "value": self.value,
+            "value": _plain(self.value),
             "expected": self.expected,
         }
 
 
 def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds, so messages read 7, not np.int64(7)."""
+    """A numpy scalar as the Python value it holds, so messages read 7, not np.int64(7);
+    tuples and lists of them too."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(v) for v in value)
     item = getattr(value, "item", None)
     if callable(item) and getattr(value, "ndim", None) == 0:
         return item()

@@ -8,6 +8,8 @@ the ``COPROD_ROOT`` environment variable when the package is installed elsewhere
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +21,8 @@ __all__ = [
     "notebooks_dir",
     "resolve_dataset",
     "reports_for",
+    "dataset_key",
+    "report_owner",
 ]
 
 _MARKERS = ("pyproject.toml", "src/coprodlib")
@@ -75,6 +79,51 @@ def reports_dir(dataset: str | os.PathLike[str] | None = None) -> Path:
     return reports_for(resolve_dataset(dataset))
 
 
+def dataset_key(folder: Path) -> str:
+    """A short, stable identifier of a dataset folder, recorded in its report's manifest.
+
+    The SHA-256 (first 16 hex digits) of the folder's path relative to the project root
+    when the dataset lies inside the project (so moving the whole project keeps it), and of
+    its absolute resolved path otherwise. It names no folder in clear text.
+    """
+    resolved = Path(folder).expanduser().resolve()
+    try:
+        where = resolved.relative_to(project_root()).as_posix()
+    except ValueError:
+        where = resolved.as_posix()
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def report_owner(out_root: Path) -> str | None:
+    """The :func:`dataset_key` a report folder's ``manifest.json`` records, if any.
+
+    ``None`` when the folder has no manifest, when the manifest cannot be read, or when it
+    names no dataset (the reports of an older version, which are taken over).
+    """
+    try:
+        data = json.loads((Path(out_root) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    key = data.get("dataset_key") if isinstance(data, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
 def reports_for(folder: Path) -> Path:
-    """``reports/<name>/`` for a dataset folder that is already resolved."""
-    return project_root() / "reports" / Path(folder).name
+    """The report folder of a dataset folder that is already resolved.
+
+    ``reports/<name>/`` for the folder's name, unless that folder holds the reports of
+    another dataset (two folders of the same name, such as ``/x/subset`` and ``/y/subset``):
+    then ``reports/<name>-<8 hex digits of its dataset_key>/``, so two datasets never share
+    a report folder. ``reports/demo/`` belongs to the shipped demo; another folder named
+    ``demo`` always gets the suffixed name.
+    """
+    folder = Path(folder)
+    base = project_root() / "reports" / folder.name
+    key = dataset_key(folder)
+    suffixed = base.with_name(f"{folder.name}-{key[:8]}")
+    is_demo = folder.expanduser().resolve() == demo_dir().resolve()
+    if is_demo:
+        return base
+    if folder.name == demo_dir().name:
+        return suffixed
+    return base if report_owner(base) in (None, key) else suffixed

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .errors import fail
+from .errors import DataError, fail
 
 __all__ = [
     "MAX_ZIP_MEMBERS",
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_XML_BYTES",
     "unsafe_member",
     "read_limited",
+    "read_member",
     "check_archive",
     "find_qde",
     "read_qde_member",
@@ -98,15 +100,85 @@ def find_qde(infos: list[zipfile.ZipInfo], file: str) -> zipfile.ZipInfo:
     return qdes[0]
 
 
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str, limit: int) -> bytes:
+    """The inflated bytes of one archive member, at most ``limit + 1`` of them.
+
+    Parameters
+    ----------
+    zf : zipfile.ZipFile
+        The open archive.
+    info : zipfile.ZipInfo
+        The member to read.
+    file : str
+        The archive's name in messages; the member's name is added to it.
+    limit : int
+        Read no more than ``limit + 1`` bytes, so that the caller can tell an oversized
+        member (whatever size it declares) from one that fits.
+
+    Returns
+    -------
+    bytes
+        What the member holds (its CRC checked when it was read to the end).
+
+    Raises
+    ------
+    DataError
+        Naming the archive and the member, for an encrypted member (a password would be
+        needed), a compression method this Python cannot read, and damaged compressed data
+        (a corrupt deflate stream, a wrong CRC, a truncated archive).
+    """
+    where = f"{file}:{info.filename}"
+    if info.flag_bits & 0x1:
+        raise _encrypted(where)
+    try:
+        with zf.open(info) as fh:
+            return fh.read(limit + 1)
+    except RuntimeError as exc:  # zipfile's way of saying "password required"
+        if "encrypted" in str(exc) or "password" in str(exc):
+            raise _encrypted(where) from None
+        raise
+    except NotImplementedError:
+        raise fail(
+            where,
+            "an archive member stored or deflated (it uses a compression method that cannot "
+            "be read; export the project again)",
+            "unreadable",
+        ) from None
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError) as exc:
+        reason = "its data ends early" if isinstance(exc, EOFError) else "its data is damaged"
+        if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+            reason = "its data is damaged (wrong CRC-32 checksum)"
+        raise fail(
+            where,
+            f"an intact archive member ({reason}: the archive is corrupt; copy or export the "
+            "project again)",
+            "unreadable",
+        ) from None
+
+
+def _encrypted(where: str) -> DataError:
+    return fail(
+        where,
+        "an archive member without a password (this one is encrypted; export the project "
+        "again without encryption)",
+        "encrypted",
+    )
+
+
 def read_qde_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> tuple[bytes, str]:
+    """The bytes of a project's ``*.qde`` member (see :func:`read_member`) and its name."""
     member = f"{file}:{info.filename}"
     if info.file_size > MAX_XML_BYTES:
         raise fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
-    with zf.open(info) as fh:
-        return read_limited(fh, member), member
+    data = read_member(zf, info, file, MAX_XML_BYTES)
+    if len(data) > MAX_XML_BYTES:
+        raise fail(member, f"an XML file of at most {MAX_XML_BYTES} bytes", "too_large")
+    return data, member
 
 
 def qde_from_zip(path: Path) -> tuple[bytes, str]:
+    """The ``*.qde`` of a ``.qdpx`` archive, the archive checked; raises a DataError for an
+    unreadable, unsafe or oversized archive."""
     file = str(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -114,6 +186,9 @@ def qde_from_zip(path: Path) -> tuple[bytes, str]:
             return read_qde_member(zf, find_qde(infos, file), file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise fail(file, f"a readable zip archive ({exc})", "unreadable") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise fail(file, f"a readable zip archive ({reason})", "unreadable") from None
 
 
 def local_name(tag: Any) -> str:

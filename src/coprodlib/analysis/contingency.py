@@ -112,34 +112,40 @@ class CrosstabResult:
 
 
 def _count_weights(data: pd.DataFrame, count: Hashable, positions: np.ndarray) -> np.ndarray:
-    """The ``count`` column at the given row positions as whole numbers >= 0 (empty: 0).
+    """The ``count`` column at the given row positions as whole numbers >= 0.
+
+    An empty count is an error, not zero: a row that stands for no observations says so
+    with 0, and a blank cell is more often a value lost on the way.
 
     Raises
     ------
     DataError
-        Naming up to 20 rows whose count is not a whole, non-negative number.
+        Naming up to 20 rows whose count is empty or not a whole, non-negative number.
     """
     raw = data[count].iloc[positions]
-    weights = pd.to_numeric(raw, errors="coerce")
-    bad = weights.isna() & raw.notna()
-    bad |= weights.notna() & (
-        (weights < 0) | ~np.isfinite(weights) | (weights != np.round(weights))
-    )
+    weights = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    empty = raw.isna().to_numpy()
+    bad = ~np.isfinite(weights) | (weights < 0) | (weights != np.round(weights))
     if bad.any():
-        where = np.flatnonzero(bad.to_numpy())[:20]
+        expected = "a whole, non-negative number of observations (count=)"
         raise DataError(
             [
                 Problem(
                     file=data_label(data),
                     index=data.index[positions[i]],
                     column=str(count),
-                    value=raw.iat[i],
-                    expected="a whole, non-negative number of observations (count=)",
+                    value=None if empty[i] else raw.iat[i],
+                    expected=(
+                        f"{expected}; the cell is empty (write 0 for a row with no observations)"
+                        if empty[i]
+                        else expected
+                    ),
+                    kind="missing" if empty[i] else "invalid",
                 )
-                for i in where
+                for i in np.flatnonzero(bad)[:20]
             ]
         )
-    return weights.fillna(0).to_numpy(dtype="int64")
+    return weights.astype("int64")
 
 
 def _observed_table(
@@ -224,7 +230,8 @@ def crosstab_test(
         columns; categorical columns keep their category order, others are sorted. Levels
         without any observation are dropped.
     count : str, optional
-        Column holding the number of observations each row stands for (whole numbers >= 0).
+        Column holding the number of observations each row stands for (whole numbers >= 0;
+        an empty count, on a row whose ``x`` and ``y`` are present, is an error, not zero).
     exact : {"auto", True, False}
         Whether to add a p-value that does not rely on the large-sample chi-square
         approximation: Fisher's exact test for a 2x2 table, otherwise a Monte-Carlo p-value
@@ -258,8 +265,8 @@ def crosstab_test(
     Raises
     ------
     DataError
-        A column is missing, no row has both values, a count is not a whole number >= 0, or
-        ``x`` or ``y`` has fewer than two levels with observations.
+        A column is missing, no row has both values, a count is empty or not a whole number
+        >= 0, or ``x`` or ``y`` has fewer than two levels with observations.
     ValueError
         ``exact`` or ``n_resamples`` has a value not offered, or ``x`` equals ``y``.
 

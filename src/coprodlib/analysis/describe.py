@@ -149,14 +149,26 @@ def code_usage(dataset: Dataset) -> pd.DataFrame:
 
 
 def case_heading(dataset: Dataset, case_id: str) -> Any:
-    """A Markdown heading naming the case, its country and its phase of co-production."""
+    """A Markdown heading naming the case, its country and its phase of co-production.
+
+    Every part of it comes from the dataset (id, title, country, phase label) and is escaped
+    with :func:`coprodlib.taxonomy.export.markdown_text`, so a title holding HTML or Markdown
+    (``<img onerror=...>``, ``[x](javascript:...)``) shows as the text it is.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        ``## Case <id>: <title> (<country>, <phase>)``.
+    """
     from IPython.display import Markdown
 
+    from ..taxonomy.export import markdown_text
+
     profile = case_profile(dataset, case_id).set_index("field")["value"]
-    title = profile.get("title", "") or str(case_id)
-    bits = [b for b in (profile.get("country", ""), profile.get("phase", "")) if b]
+    title = markdown_text(profile.get("title", "")) or markdown_text(case_id)
+    bits = [markdown_text(b) for b in (profile.get("country", ""), profile.get("phase", "")) if b]
     suffix = f" ({', '.join(bits)})" if bits else ""
-    return Markdown(f"## Case {case_id}: {title}{suffix}")
+    return Markdown(f"## Case {markdown_text(case_id)}: {title}{suffix}")
 
 
 def example_segments(dataset: Dataset, *, n: int = 3, dimension: str = "tension") -> pd.DataFrame:
@@ -164,31 +176,60 @@ def example_segments(dataset: Dataset, *, n: int = 3, dimension: str = "tension"
 
     For reports only when the user asks for quotes: the text is verbatim material. Segments are
     taken in the order of their ids (deterministic), and participants appear by pseudonym.
+    Only segments whose text is kept count as examples: an imported project may keep the text
+    of some segments and leave others empty (redacted, or outside the exported documents).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset or a selection of it (:func:`coprodlib.select_cases`).
+    n : int
+        Examples per code, at least 1.
+    dimension : str
+        The codebook dimension whose codes get examples.
 
     Returns
     -------
     pandas.DataFrame
-        Always the columns ``code``, ``segment_id``, ``participant_id``, ``role``, ``text``.
+        Always the columns ``code``, ``segment_id``, ``participant_id``, ``role``, ``text``;
+        a code without any segment that keeps its text is left out.
 
     Raises
     ------
     DataError
-        When the dataset keeps no segment text (inside :func:`coprodlib.report_section`, a
+        When the dataset keeps no segment text, has no codings of ``dimension``, or none of
+        those codings is on a segment with text (inside :func:`coprodlib.report_section`, a
         note says so instead).
     """
     from .qualitative import codings_of
 
     if n < 1:
         raise ValueError(f"n={n!r}: ask for at least one example segment")
-    if "text" not in dataset.segments.columns or dataset.segments["text"].isna().all():
+    texts = _kept_texts(dataset)
+    long = codings_of(dataset, dimension).drop_duplicates(["segment_id", "code"])
+    long = long.merge(texts, on="segment_id", how="inner")
+    if long.empty:
+        raise DataError(
+            f"segments coded with {dimension!r} that keep their text (the dataset keeps text "
+            "only for segments without such codes)",
+            file="segments.csv",
+        )
+    long = long.sort_values(["code", "segment_id"], kind="mergesort")
+    picked = long.groupby("code", sort=True).head(n)
+    return picked[["code", "segment_id", "participant_id", "role", "text"]].reset_index(drop=True)
+
+
+def _kept_texts(dataset: Dataset) -> pd.DataFrame:
+    """``segment_id`` and ``text`` of the segments whose text is not missing or blank."""
+    segments = dataset.segments
+    if "text" in segments.columns:
+        texts = segments[["segment_id", "text"]].dropna(subset=["text"])
+        texts = texts.astype({"segment_id": str, "text": str})
+        texts = texts[texts["text"].str.strip() != ""]
+    if "text" not in segments.columns or texts.empty:
         raise DataError(
             "segments with their text (this dataset carries none: redacted or absent; "
             "import with --keep-text to keep it)",
             file="segments.csv",
         )
-    long = codings_of(dataset, dimension).drop_duplicates(["segment_id", "code"])
-    long = long.sort_values(["code", "segment_id"], kind="mergesort")
-    picked = long.groupby("code", sort=True).head(n)
-    texts = dataset.segments[["segment_id", "text"]].astype({"segment_id": str})
-    out = picked.merge(texts, on="segment_id", how="left")
-    return out[["code", "segment_id", "participant_id", "role", "text"]].reset_index(drop=True)
+    return texts

@@ -8,6 +8,7 @@ project's dependencies.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -145,29 +146,67 @@ def _item_sets(data: pd.DataFrame, items: Any) -> list[tuple[str | None, pd.Data
     return [(None, numeric)]
 
 
-def _complete(frame: pd.DataFrame, name: str | None, data: pd.DataFrame) -> pd.DataFrame:
+def _complete(
+    frame: pd.DataFrame, name: str | None, data: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
+    """The respondents who answered every item, and the items that nobody answered differently.
+
+    An item with one answer from everybody has no variance: it adds nothing to the total but
+    a constant and, left in, lowers alpha through ``k / (k - 1)``. It is left out with a
+    warning; the items that remain must still give a total that varies.
+    """
     complete = frame.dropna()
     what = f"scale {name!r}" if name else "these items"
+    columns = ", ".join(map(str, frame.columns))
     if len(complete) < 3:
         raise DataError(
             Problem(
                 file=data_label(data),
-                column=", ".join(map(str, frame.columns)),
+                column=columns,
                 value=len(complete),
                 expected=f"at least 3 respondents who answered every item of {what}",
                 kind="too_few_answers",
             )
         )
-    if np.isclose(complete.sum(axis=1).var(ddof=1), 0.0):
+    constant = [c for c in complete.columns if complete[c].nunique() <= 1]
+    names = ", ".join(map(str, constant))
+    varying = complete.drop(columns=constant)
+    if varying.shape[1] < 2:
         raise DataError(
             Problem(
                 file=data_label(data),
-                column=", ".join(map(str, frame.columns)),
-                expected=f"answers that vary between respondents for {what}",
+                column=columns,
+                expected=(
+                    f"at least 2 items whose answers vary between respondents in {what}; "
+                    f"{names} got the same answer from all {len(complete)} respondents with "
+                    f"complete answers to {what}"
+                ),
                 kind="no_variance",
             )
         )
-    return complete
+    if constant:
+        warnings.warn(
+            f"{names} got the same answer from all {len(complete)} respondents with complete "
+            f"answers to {what}; left out of alpha (an item that does not vary measures "
+            "nothing)",
+            UserWarning,
+            stacklevel=3,
+        )
+    if np.isclose(varying.sum(axis=1).var(ddof=1), 0.0):
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                column=", ".join(map(str, varying.columns)),
+                expected=(
+                    f"a total score of {what} that varies between respondents: the items vary, "
+                    f"but every respondent's answers add up to the same total "
+                    f"({varying.sum(axis=1).iloc[0]:g}), so alpha is undefined; is an item "
+                    "worded the other way round missing from reversed:?"
+                ),
+                kind="no_variance",
+            )
+        )
+    return complete, constant
 
 
 def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd.DataFrame:
@@ -188,20 +227,34 @@ def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd
     DataFrame
         One row per scale, always led by a ``scale`` column (None for a plain list of items):
         ``alpha``, ``ci_low``, ``ci_high``, ``n`` (respondents who answered every item:
-        listwise deletion), ``n_items``.
+        listwise deletion), ``n_items`` (items that entered alpha) and ``excluded`` (the items
+        left out because they do not vary, comma separated; empty when none was).
+
+    Warns
+    -----
+    UserWarning
+        When an item got the same answer from every respondent counted in ``n``: it is left
+        out of alpha (and named in ``excluded``), since a constant item lowers alpha through
+        the factor ``k / (k - 1)`` without measuring anything.
+
+    Raises
+    ------
+    DataError
+        An item is missing or not a number; fewer than 3 respondents answered every item;
+        fewer than 2 items vary; or the items vary but their total does not.
 
     Notes
     -----
-    ``alpha`` is from :func:`pingouin.cronbach_alpha` with listwise deletion. The interval is
-    the F-distribution interval of Feldt that pingouin also uses; it is computed here again
-    because pingouin rounds its interval to three decimals.
+    ``alpha`` is from :func:`pingouin.cronbach_alpha` with listwise deletion, on the items
+    that vary. The interval is the F-distribution interval of Feldt that pingouin also uses;
+    it is computed here again because pingouin rounds its interval to three decimals.
 
     Examples
     --------
     >>> import pandas as pd
     >>> import coprodlib as cp
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
-    >>> cp.scale_reliability(df, ["a", "b", "c"]).round(3)
+    >>> cp.scale_reliability(df, ["a", "b", "c"]).drop(columns="excluded").round(3)
       scale  alpha  ci_low  ci_high  n  n_items
     0  None  0.954   0.766    0.995  5        3
     """
@@ -212,15 +265,16 @@ def scale_reliability(data: pd.DataFrame, items: Any, *, ci: float = 0.95) -> pd
         raise ValueError(f"ci={ci!r}: give a confidence level between 0 and 1, e.g. 0.95")
     rows = []
     for name, frame in _item_sets(data, items):
-        complete = _complete(frame, name, data)
-        n, k = complete.shape
-        alpha = float(pg.cronbach_alpha(data=complete, nan_policy="listwise")[0])
+        complete, constant = _complete(frame, name, data)
+        used = complete.drop(columns=constant)
+        n, k = used.shape
+        alpha = float(pg.cronbach_alpha(data=used, nan_policy="listwise")[0])
         df1, df2 = n - 1, (n - 1) * (k - 1)
         tail = (1 - ci) / 2
         low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
         high = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
         row = {"alpha": alpha, "ci_low": low, "ci_high": high, "n": n, "n_items": k}
-        rows.append({"scale": name, **row})
+        rows.append({"scale": name, **row, "excluded": ", ".join(map(str, constant))})
     return pd.DataFrame(rows)
 
 
@@ -240,8 +294,11 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
         One row per item, led by a ``scale`` column (None for a plain list of items): ``item``,
         ``mean``, ``sd``, ``item_total_r`` (Pearson correlation of the item with the sum of
         the *other* items), ``alpha_if_deleted`` (Cronbach's alpha of the remaining items;
-        missing for a two-item scale). All on respondents who answered every item, so the
-        figures agree with :func:`scale_reliability`.
+        missing for a two-item scale). All on respondents who answered every item and on the
+        items that vary, so the figures agree with :func:`scale_reliability`; an item left out
+        of alpha because it does not vary keeps its row with its mean, ``sd`` 0 and missing
+        ``item_total_r`` and ``alpha_if_deleted`` (with the warning of
+        :func:`scale_reliability`).
 
     Examples
     --------
@@ -257,9 +314,10 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
     require_frame(data, "item_stats")
     frames = []
     for name, frame in _item_sets(data, items):
-        complete = _complete(frame, name, data)
-        k = complete.shape[1]
-        cov = complete.cov().to_numpy()
+        complete, constant = _complete(frame, name, data)
+        used = complete.drop(columns=constant)
+        k = used.shape[1]
+        cov = used.cov().to_numpy()
         var = np.diag(cov)
         row_sum = cov.sum(axis=1)
         rest_var = cov.sum() - 2 * row_sum + var
@@ -271,13 +329,20 @@ def item_stats(data: pd.DataFrame, items: Any) -> pd.DataFrame:
                 alpha_del = np.full(k, np.nan)
         table = pd.DataFrame(
             {
-                "item": list(complete.columns),
-                "mean": complete.mean().to_numpy(),
+                "item": list(used.columns),
+                "mean": used.mean().to_numpy(),
                 "sd": np.sqrt(var),
                 "item_total_r": r,
                 "alpha_if_deleted": alpha_del,
             }
         )
+        if constant:
+            left_out = pd.DataFrame(
+                {"item": constant, "mean": complete[constant].mean().to_numpy(), "sd": 0.0}
+            )
+            table = pd.concat([table, left_out], ignore_index=True)
+            order = {c: i for i, c in enumerate(complete.columns)}
+            table = table.sort_values("item", key=lambda s: s.map(order), ignore_index=True)
         table.insert(0, "scale", name)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)

@@ -7,6 +7,8 @@ roles. Errors follow the rule stated in :mod:`coprodlib.analysis.contingency`.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -28,10 +30,17 @@ __all__ = [
     "trait_effects",
     "trait_effects_text",
     "GROUP_DIFFERENCE_COLUMNS",
+    "TRAIT_CORRELATION_COLUMNS",
+    "SPEARMAN_EXACT_MAX_N",
 ]
 
 
 # --------------------------------------------------------------------------- choice models
+
+
+def _plain_values(values: Sequence[Any]) -> list[Any]:
+    """Levels as Python values, so a message lists [1, 2], not [np.int64(1), np.int64(2)]."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def _as_list(arg: Any) -> list[Any]:
@@ -63,7 +72,7 @@ def _design_matrix(
                 Problem(
                     file=data_label(data),
                     column=str(term),
-                    value=levels,
+                    value=_plain_values(levels),
                     expected=(
                         "a predictor with at least 2 levels among the complete rows; a "
                         "constant predictor cannot explain the choice (drop it)"
@@ -267,7 +276,7 @@ def choice_models(
             Problem(
                 file=data_label(data),
                 column=str(choice),
-                value=levels,
+                value=_plain_values(levels),
                 expected=(
                     f"at least 2 different choices among the {n} complete rows "
                     f"({n_dropped} rows dropped for missing values)"
@@ -390,19 +399,42 @@ def _numeric_columns(data: pd.DataFrame, columns: list[Hashable]) -> None:
 
 
 GROUP_DIFFERENCE_COLUMNS = [
-    "dv",
-    "between",
-    "method",
-    "statistic",
-    "df1",
-    "df2",
-    "pval",
-    "effect_size",
-    "effect_measure",
-    "n",
-    "n_groups",
-    "n_dropped",
-]
+    "dv", "between", "method", "statistic", "df1", "df2", "pval", "effect_size",
+    "effect_measure", "n", "n_groups", "n_dropped", "note",
+]  # fmt: skip
+
+
+def _group_test(frame: pd.DataFrame, column: Hashable, parametric: bool) -> dict[str, Any]:
+    """ANOVA or Kruskal-Wallis of ``frame.dv`` by ``frame.g``, or NaN and the reason why not."""
+    import pingouin as pg
+
+    n, k = len(frame), frame["g"].nunique()
+    method, measure = ("anova", "np2") if parametric else ("kruskal", "epsilon2")
+    out = {"method": method, "effect_measure": measure, "statistic": np.nan, "df1": np.nan}
+    out |= {"df2": np.nan, "pval": np.nan, "effect_size": np.nan, "n": n, "n_groups": k}
+    values = frame["dv"].to_numpy()
+    if k < 2:
+        return out | {"note": f"fewer than 2 groups with a value of {column!r}; nothing to compare"}
+    if np.ptp(values) == 0:
+        note = f"{column!r} is {values[0]:g} for all {n} respondents; nothing to compare"
+        return out | {"df1": k - 1, "note": note}
+    if parametric and n <= k:
+        note = f"one respondent per group ({n} in {k} groups) leaves no degrees of freedom"
+        return out | {"df1": k - 1, "note": note}
+    within = frame.groupby("g")["dv"].transform("mean").to_numpy()
+    note = "no variation within the groups" if np.allclose(values, within) else ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if parametric:
+            res = pg.anova(data=frame, dv="dv", between="g")
+            stat, df2 = float(res["F"].iloc[0]), int(res["ddof2"].iloc[0])
+        else:
+            res = pg.kruskal(data=frame, dv="dv", between="g")
+            stat, df2 = float(res["H"].iloc[0]), np.nan
+    effect = float(res["np2"].iloc[0]) if parametric else stat / (n - 1)
+    pval = float(_pingouin_col(res, "p_unc", "p-unc").iloc[0])
+    out |= {"statistic": stat, "df1": int(res["ddof1"].iloc[0]), "df2": df2, "pval": pval}
+    return out | {"effect_size": effect, "note": note}
 
 
 def group_difference(
@@ -434,7 +466,16 @@ def group_difference(
         One row per ``dv``: ``dv``, ``between``, ``method`` (``"anova"`` or ``"kruskal"``),
         ``statistic`` (F or H), ``df1``, ``df2`` (missing for Kruskal-Wallis), ``pval``,
         ``effect_size``, ``effect_measure`` (``"np2"`` or ``"epsilon2"``), ``n`` (rows used),
-        ``n_groups``, ``n_dropped`` (rows missing the dv or the group).
+        ``n_groups``, ``n_dropped`` (rows missing the dv or the group) and ``note``. An
+        outcome that cannot be tested (the same value for everybody, fewer than two groups
+        with values, one respondent per group) keeps its row with missing statistics and the
+        reason in ``note``; the other outcomes are tested as usual. ``note`` is empty for a
+        test computed, except "no variation within the groups" (F is then infinite).
+
+    Raises
+    ------
+    DataError
+        A column is missing or not numeric, or ``between`` has fewer than 2 groups.
 
     Examples
     --------
@@ -446,8 +487,6 @@ def group_difference(
        statistic  df1  df2  effect_size
     0        9.0    1    6          0.6
     """
-    import pingouin as pg
-
     require_frame(data, "group_difference")
     dvs = _as_list(dv)
     if not dvs:
@@ -460,50 +499,107 @@ def group_difference(
         },
     )
     _numeric_columns(data, dvs)
+    groups = levels_of(data[between].dropna())
+    if len(groups) < 2:
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                column=str(between),
+                value=_plain_values(groups),
+                expected="at least 2 groups to compare",
+                kind="too_few_levels",
+            )
+        )
     rows = []
     for column in dvs:
         sub = data[[column, between]].dropna()
-        groups = sub.groupby(between, observed=True).size()
-        if len(groups) < 2:
-            raise DataError(
-                Problem(
-                    file=data_label(data),
-                    column=str(between),
-                    value=list(groups.index),
-                    expected=f"at least 2 groups with values of {column!r} to compare",
-                    kind="too_few_levels",
-                )
-            )
         frame = pd.DataFrame({"dv": sub[column].to_numpy(float), "g": sub[between].to_numpy()})
         frame["g"] = frame["g"].astype(str)
-        n = len(frame)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if parametric:
-                out = pg.anova(data=frame, dv="dv", between="g")
-                stat, df2 = float(out["F"].iloc[0]), int(out["ddof2"].iloc[0])
-                effect, measure, method = float(out["np2"].iloc[0]), "np2", "anova"
-            else:
-                out = pg.kruskal(data=frame, dv="dv", between="g")
-                stat, df2 = float(out["H"].iloc[0]), np.nan
-                effect, measure, method = stat / (n - 1), "epsilon2", "kruskal"
-        rows.append(
-            {
-                "dv": str(column),
-                "between": str(between),
-                "method": method,
-                "statistic": stat,
-                "df1": int(out["ddof1"].iloc[0]),
-                "df2": df2,
-                "pval": float(_pingouin_col(out, "p_unc", "p-unc").iloc[0]),
-                "effect_size": effect,
-                "effect_measure": measure,
-                "n": n,
-                "n_groups": len(groups),
-                "n_dropped": len(data) - n,
-            }
-        )
+        test = _group_test(frame, column, parametric)
+        head = {"dv": str(column), "between": str(between)}
+        rows.append(head | test | {"n_dropped": len(data) - len(frame)})
     return pd.DataFrame(rows, columns=GROUP_DIFFERENCE_COLUMNS)
+
+
+#: Column order of :func:`trait_correlations`.
+TRAIT_CORRELATION_COLUMNS = [
+    "x", "y", "method", "n", "r", "ci_low", "ci_high", "pval", "p_adjusted", "p_method", "note",
+]  # fmt: skip
+
+#: Largest sample for which :func:`trait_correlations` gives Spearman's exact p-value.
+SPEARMAN_EXACT_MAX_N = 12
+
+
+@functools.cache
+def _spearman_null(n: int) -> np.ndarray:
+    """How many of the ``n!`` orderings of ``n`` ranks give each value of the sum of squared
+    rank differences ``S``: the exact null distribution of Spearman's rho without ties.
+
+    Ranks are placed one position at a time; the state is the set of ranks used so far (2**n
+    of them), and for each state the counts of the partial sums. That takes well under a
+    second for ``n = 12`` (479 million orderings, which could not be listed one by one).
+    """
+    top = n * (n * n - 1) // 3  # the largest S, of the reversed order
+    counts = np.zeros((1 << n, top + 1), dtype=np.int64)
+    counts[0, 0] = 1
+    masks = np.arange(1 << n)
+    used = np.array([m.bit_count() for m in range(1 << n)])
+    for position in range(n):
+        layer = masks[used == position]
+        for rank in range(n):
+            src = layer[(layer >> rank) & 1 == 0]
+            step = (position - rank) ** 2
+            counts[src | (1 << rank), step:] += counts[src, : top + 1 - step]
+    return counts[-1].copy()  # not a view, which would keep all 2**n rows alive
+
+
+def _spearman_exact_p(rank_x: np.ndarray, rank_y: np.ndarray) -> float:
+    """Two-sided exact p-value of Spearman's rho from untied ranks: twice the smaller tail of
+    ``S = sum (rank_x - rank_y)**2``, at most 1 (the definition of R's ``cor.test``)."""
+    counts = _spearman_null(len(rank_x))
+    s = int(round(float(((rank_x - rank_y) ** 2).sum())))
+    lower, upper = counts[: s + 1].sum(), counts[s:].sum()
+    return min(1.0, 2 * min(lower, upper) / counts.sum())
+
+
+def _correlation(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, str], method: str, z: float
+) -> dict[str, Any]:
+    """r, the interval, the p-value, how it was computed, and a note: one pair of columns."""
+    both = ~(np.isnan(x) | np.isnan(y))
+    empty = [name for name, v in zip(names, (x, y), strict=True) if np.isnan(v).all()]
+    x, y, n = x[both], y[both], int(both.sum())
+    row = {"n": n, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "pval": np.nan}
+    if n < 3:
+        note = f"{n} rows with both {names[0]!r} and {names[1]!r}; a correlation needs 3"
+        if empty:
+            note = f"{empty[0]!r} has no values; a correlation needs 3 rows with both columns"
+        return row | {"p_method": "", "note": note}
+    constant = [name for name, v in zip(names, (x, y), strict=True) if np.ptp(v) == 0]
+    if constant:
+        note = (
+            f"{constant[0]!r} is {(x if constant[0] == names[0] else y)[0]:g} on all {n} rows "
+            "with both columns; a correlation with a constant is undefined"
+        )
+        return row | {"p_method": "", "note": note}
+    if method == "pearson":
+        res = stats.pearsonr(x, y)
+        r, p, p_method, se2 = float(res.statistic), float(res.pvalue), "t", 1.0
+    else:
+        rx, ry = stats.rankdata(x), stats.rankdata(y)
+        r = float(np.corrcoef(rx, ry)[0, 1])
+        untied = len(np.unique(x)) == n and len(np.unique(y)) == n
+        if untied and n <= SPEARMAN_EXACT_MAX_N:
+            p, p_method = _spearman_exact_p(rx, ry), "exact"
+        else:
+            p, p_method = float(stats.spearmanr(x, y).pvalue), "t"
+        se2 = 1 + r * r / 2  # Bonett & Wright (2000)
+    row |= {"r": r, "pval": p, "p_method": p_method, "note": ""}
+    if n <= 3:
+        return row | {"note": "an interval needs at least 4 rows"}
+    with np.errstate(divide="ignore"):
+        zr, half = np.arctanh(np.clip(r, -1, 1)), z * np.sqrt(se2 / (n - 3))
+    return row | {"ci_low": float(np.tanh(zr - half)), "ci_high": float(np.tanh(zr + half))}
 
 
 def trait_correlations(
@@ -524,19 +620,39 @@ def trait_correlations(
         Numeric columns (at least two); every pair is correlated on the rows where both are
         present.
     method : {"pearson", "spearman"}
-        Correlation coefficient (:func:`pingouin.pairwise_corr`).
+        Correlation coefficient.
     padjust : str
-        Correction of the p-values for the number of pairs, see
+        Correction of the p-values for the number of pairs tested, see
         :func:`coprodlib.adjust_pvalues` (``"none"`` to leave them).
     ci : float
-        Confidence level. The interval uses Fisher's z transform, ``tanh(atanh(r) -/+ z /
-        sqrt(n - 3))``, as pingouin does (recomputed here because pingouin rounds it).
+        Confidence level of the interval.
 
     Returns
     -------
     DataFrame
-        One row per pair in column order: ``x``, ``y``, ``method``, ``n``, ``r``, ``ci_low``,
-        ``ci_high``, ``pval``, ``p_adjusted``.
+        One row per pair of the requested columns, in their order, and no other: ``x``,
+        ``y``, ``method``, ``n`` (rows with both), ``r``, ``ci_low``, ``ci_high``, ``pval``,
+        ``p_adjusted``, ``p_method`` (``"t"`` or ``"exact"``, see Notes) and ``note``. A pair
+        that cannot be correlated (a column constant or empty on the rows with both, fewer
+        than 3 such rows) keeps its row with missing values and the reason in ``note``.
+
+    Notes
+    -----
+    Pearson's r and its p-value (t test with ``n - 2`` degrees of freedom) are
+    :func:`scipy.stats.pearsonr`'s. Spearman's rho is Pearson's r of the ranks (mid-ranks for
+    ties). Its p-value is exact (``p_method="exact"``: twice the smaller tail of the
+    permutation distribution of the sum of squared rank differences, counted over all ``n!``
+    orderings) when there are no ties and ``n <=`` :data:`SPEARMAN_EXACT_MAX_N`, and
+    otherwise the t approximation of :func:`scipy.stats.spearmanr` (``p_method="t"``). R's
+    ``cor.test`` is exact only up to ``n = 9`` and uses the Edgeworth series of AS 89 above,
+    so for ``10 <= n <= 12`` its p-values differ slightly from these.
+
+    The interval is ``tanh(atanh(r) -/+ z se)``: for Pearson with Fisher's ``se = 1 /
+    sqrt(n - 3)``, for Spearman with Bonett & Wright's (2000) ``se = sqrt((1 + rho**2 / 2)
+    / (n - 3))``, since rho varies more than r. It needs ``n >= 4``.
+
+    ``p_adjusted`` corrects over exactly the p-values computed: pairs with a note and no
+    p-value do not count as tests.
 
     Examples
     --------
@@ -549,40 +665,26 @@ def trait_correlations(
     1  a  c  5 -0.97
     2  b  c  5 -0.73
     """
-    import pingouin as pg
-
     require_frame(data, "trait_correlations")
     if method not in ("pearson", "spearman"):
         raise ValueError(f"method={method!r} is not offered; use 'pearson' or 'spearman'")
     if not 0 < ci < 1:
         raise ValueError(f"ci={ci!r}: give a confidence level between 0 and 1, e.g. 0.95")
-    columns = _as_list(columns)
+    columns = list(dict.fromkeys(_as_list(columns)))
     if len(columns) < 2:
-        raise ValueError(f"columns={columns!r}: give at least two numeric columns")
+        raise ValueError(f"columns={columns!r}: give at least two different numeric columns")
     require_columns(data, {f"columns[{i}]": c for i, c in enumerate(columns)})
     _numeric_columns(data, columns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = pg.pairwise_corr(data=data, columns=list(columns), method=method)
-    n = out["n"].to_numpy(dtype=float)
-    r = out["r"].to_numpy(dtype=float)
-    half = stats.norm.ppf(0.5 + ci / 2) / np.sqrt(np.where(n > 3, n - 3, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zr = np.arctanh(np.clip(r, -1, 1))
-    pval = _pingouin_col(out, "p_unc", "p-unc").to_numpy(dtype=float)
-    return pd.DataFrame(
-        {
-            "x": out["X"].astype(str).to_numpy(),
-            "y": out["Y"].astype(str).to_numpy(),
-            "method": method,
-            "n": out["n"].astype("int64").to_numpy(),
-            "r": r,
-            "ci_low": np.tanh(zr - half),
-            "ci_high": np.tanh(zr + half),
-            "pval": pval,
-            "p_adjusted": adjust_pvalues(pval, method=padjust),
-        }
-    )
+    z = float(stats.norm.ppf(0.5 + ci / 2))
+    values = {c: data[c].to_numpy(dtype=float, na_value=np.nan) for c in columns}
+    rows = [
+        {"x": str(a), "y": str(b), "method": method}
+        | _correlation(values[a], values[b], (str(a), str(b)), method, z)
+        for a, b in itertools.combinations(columns, 2)
+    ]
+    table = pd.DataFrame(rows)
+    table["p_adjusted"] = adjust_pvalues(table["pval"].to_numpy(dtype=float), method=padjust)
+    return table[TRAIT_CORRELATION_COLUMNS]
 
 
 def trait_effects(
@@ -669,8 +771,11 @@ def trait_effects_text(effects: pd.DataFrame, *, reference: Any = None) -> str:
     require_frame(effects, "trait_effects_text")
     require_columns(effects, {c: c for c in ("outcome", "term", "odds_ratio", "significant")})
     found = effects[effects["significant"].astype(bool)]
-    versus = f" vs {reference}" if reference is not None else ""
+    from ..taxonomy.export import markdown_text
+
+    versus = f" vs {markdown_text(reference)}" if reference is not None else ""
     listed = "; ".join(
-        f"{r.term} on {r.outcome}{versus} (OR {r.odds_ratio:.2f})" for r in found.itertuples()
+        f"{markdown_text(r.term)} on {markdown_text(r.outcome)}{versus} (OR {r.odds_ratio:.2f})"
+        for r in found.itertuples()
     )
     return f"Trait effects that hold after the correction: {listed or 'none'}."

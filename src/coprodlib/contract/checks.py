@@ -17,6 +17,7 @@ cases.csv, row 3, column 'case_id': found 'c2'; expected a known case
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,15 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from ..taxonomy.codebook import Codebook
-from .rules import TABLES, ColumnRule, TableRule, describe_failure, table_schema
+from .rules import (
+    MAX_WHOLE_NUMBER,
+    TABLES,
+    ColumnRule,
+    TableRule,
+    describe_failure,
+    file_name_problem,
+    table_schema,
+)
 from .survey_design import SurveyDesign, check_survey, read_survey_design
 
 __all__ = [
@@ -53,6 +62,8 @@ class Collector:
         self.problems: list[Problem] = []
         #: per file, the line on which each record starts, when records span several lines
         self.lines: dict[str, np.ndarray] = {}
+        #: per (file, column), the cells of a whole-number column as the file writes them
+        self.raw: dict[tuple[str, str], pd.Series] = {}
 
     def line_numbers(self, file: str, positions: Any) -> np.ndarray:
         """Spreadsheet row numbers (header = 1) of 0-based record positions in ``file``."""
@@ -148,20 +159,99 @@ def _check_table(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector
         table_schema(rule).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         _report_schema_failures(err.failure_cases, frame, rule, file, out)
+    for col in rule.columns:
+        if col.name in frame.columns:
+            if col.unique:
+                _check_unique(frame, col, file, out)
+            if col.file_name:
+                _check_file_names(frame, col, file, out)
 
 
 def _coerce_ints(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector) -> None:
-    """Turn whole-number columns into ``Int64``, reporting (and blanking) cells that are not."""
+    """Turn whole-number columns into ``Int64``, reporting (and blanking) cells that are not
+    whole numbers or are too large to be a year or an offset (at most 15 digits)."""
     for col in rule.columns:
         if col.kind != "int" or col.name not in frame.columns:
             continue
         raw = frame[col.name]
-        as_num = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna().to_numpy() & (
-            as_num.isna().to_numpy() | (as_num.fillna(0) % 1 != 0).to_numpy()
+        out.raw[(file, col.name)] = raw
+        # as floats: a number past the 64-bit integers must not stop the reading
+        as_num = pd.to_numeric(raw, errors="coerce").astype(float)
+        given = raw.notna().to_numpy()
+        number = np.isfinite(as_num.to_numpy())
+        whole = number & (np.nan_to_num(as_num.to_numpy()) % 1 == 0)
+        large = whole & (np.abs(np.nan_to_num(as_num.to_numpy())) >= MAX_WHOLE_NUMBER)
+        not_whole = given & ~whole
+        out.rows(file, col.name, frame, not_whole, "a whole number", "wrong_type", raw)
+        out.rows(file, col.name, frame, given & large,
+                 f"a whole number below {MAX_WHOLE_NUMBER:,}", "too_large", raw)  # fmt: skip
+        frame[col.name] = as_num.where(whole & ~large).round().astype("Int64")
+
+
+def _check_unique(frame: pd.DataFrame, col: ColumnRule, file: str, out: Collector) -> None:
+    """Each value once; a repeat names the row that has the value first.
+
+    A column whose values become file names is compared ignoring upper and lower case, since
+    the file systems of Windows and macOS do.
+    """
+    values = frame[col.name].reset_index(drop=True)
+    key = values.str.lower() if col.file_name else values
+    repeat = (key.notna() & key.duplicated(keep="first")).to_numpy()
+    positions = np.flatnonzero(repeat)
+    if len(positions) == 0:
+        return
+    firsts = key.drop_duplicates(keep="first").dropna()
+    first_of = pd.Series(firsts.index.to_numpy(), index=firsts.to_numpy())
+    first = first_of.reindex(key.iloc[positions].to_numpy()).to_numpy()
+    shown, first = positions[:MAX_PER_CHECK], first[:MAX_PER_CHECK]
+    rows = out.line_numbers(file, shown)
+    first_rows = out.line_numbers(file, first)
+    for pos, row, other, other_pos in zip(shown, rows, first_rows, first, strict=True):
+        earlier = values.iat[int(other_pos)]
+        same = earlier == values.iat[pos]
+        expected = (
+            f"a unique {col.name} (row {int(other)} has it already)"
+            if same
+            else f"a {col.name} unique ignoring upper and lower case, as file names are on "
+            f"Windows and macOS (row {int(other)} has {earlier!r})"
         )
-        out.rows(file, col.name, frame, bad, "a whole number", kind="wrong_type", values=raw)
-        frame[col.name] = as_num.where(~bad).round().astype("Int64")
+        out.add(Problem(file=file, row=int(row), column=col.name, value=values.iat[pos],
+                        expected=expected, kind="duplicate"))  # fmt: skip
+    if len(positions) > MAX_PER_CHECK:
+        out.add(
+            Problem(
+                file=file,
+                column=col.name,
+                value=f"{len(positions) - MAX_PER_CHECK:,} more rows",
+                expected=f"a unique {col.name}",
+                kind="duplicate",
+            )
+        )
+
+
+def _check_file_names(frame: pd.DataFrame, col: ColumnRule, file: str, out: Collector) -> None:
+    """Values that become file names fit :data:`~.rules.FILE_NAME_ID`, each with its reason."""
+    values = frame[col.name]
+    reasons = {v: file_name_problem(v) for v in pd.unique(values.dropna())}
+    bad = [v for v, why in reasons.items() if why is not None]
+    if not bad:
+        return
+    rule = (
+        "1 to 64 ASCII letters, digits, '_' or '-', beginning with a letter or digit, and not "
+        "a device name of Windows such as CON or NUL (see data/README.md)"
+    )
+    positions = np.flatnonzero(values.isin(bad).to_numpy())
+    shown = positions[:MAX_PER_CHECK]
+    for pos, row in zip(shown, out.line_numbers(file, shown), strict=True):
+        value = values.iat[pos]
+        out.add(Problem(file=file, row=int(row), column=col.name, value=value,
+                        expected=f"a {col.name} that can name a file: {rule}; {reasons[value]}",
+                        kind="unsafe_name"))  # fmt: skip
+    if len(positions) > MAX_PER_CHECK:
+        out.add(Problem(file=file, column=col.name,
+                        value=f"{len(positions) - MAX_PER_CHECK:,} more rows",
+                        expected=f"a {col.name} that can name a file: {rule}",
+                        kind="unsafe_name"))  # fmt: skip
 
 
 def _report_schema_failures(
@@ -178,7 +268,8 @@ def _report_schema_failures(
         index = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
         mask = np.zeros(len(frame), dtype=bool)
         mask[index.to_numpy()] = True
-        out.rows(file, col.name, frame, mask, expected, kind)
+        raw = out.raw.get((file, col.name))  # a number as the file writes it
+        out.rows(file, col.name, frame, mask, expected, kind, values=raw)
 
 
 def _check_codes(
@@ -251,15 +342,23 @@ def apply_code_map(
     tables: dict[str, pd.DataFrame], file: str, cb: Codebook, out: Collector
 ) -> None:
     """Check ``tables["code_map"]``, then put the codebook ids it gives in place of the
-    project's own code names in the codings and the double coding (in place)."""
+    project's own code names, and of the local ids of codes mapped after the import, in the
+    codings and the double coding (in place)."""
     code_map = tables["code_map"]
     rule = TABLES["code_map"]
     _check_table(code_map, rule, file, out)
     _check_codes(code_map, rule, file, cb, out)
     if not {"project_code", "code"} <= set(code_map.columns):
         return
-    mapping = code_map.dropna(subset=["code"]).drop_duplicates("project_code", keep="last")
-    mapping = mapping.set_index("project_code")["code"]
+    rows = code_map.dropna(subset=["code"])
+    mapping = rows.drop_duplicates("project_code", keep="last").set_index("project_code")["code"]
+    if "local_id" in rows.columns:
+        # a local code the researcher has since mapped (``coprod map``, then filled in): the
+        # codings hold its local id, which now stands for the codebook id given
+        local = rows.dropna(subset=["local_id"])
+        local = local[local["local_id"].astype(str).str.strip() != ""]
+        by_local = local.drop_duplicates("local_id", keep="last").set_index("local_id")["code"]
+        mapping = pd.concat([mapping, by_local[~by_local.index.isin(mapping.index)]])
     if mapping.empty:
         return
     for name in ("codings", "double_coding"):
@@ -415,7 +514,8 @@ def check_survey_files(
 ) -> SurveyDesign | None:
     """Read ``scales.yml`` and check the survey's answers against it.
 
-    Returns the design, or ``None`` when there is no survey or ``scales.yml`` cannot be read.
+    Returns the design, or ``None`` when there is no survey, no ``scales.yml`` (a survey
+    without scales: its respondent ids are still checked) or ``scales.yml`` cannot be read.
     A ``scales.yml`` without a survey table is a problem too.
     """
     scales = folder / "scales.yml"
@@ -429,10 +529,23 @@ def check_survey_files(
                 )
             )
         return None
+    if not scales.exists():
+        # no scales: the answers are kept as they are; the ids are still checked
+        found = check_survey(tables["survey"], SurveyDesign(), file=files["survey"])
+        _add_survey_problems(found, files, out)
+        return None
     try:
         design = read_survey_design(scales)
     except DataError as err:
         out.problems.extend(err.problems)
         return None
-    out.problems.extend(check_survey(tables["survey"], design, file=files["survey"]))
+    found = check_survey(tables["survey"], design, file=files["survey"])
+    _add_survey_problems(found, files, out)
     return design
+
+
+def _add_survey_problems(found: list[Problem], files: dict[str, str], out: Collector) -> None:
+    lines = out.lines.get(files["survey"])
+    if lines is not None:  # records over several lines: the line each record starts on
+        found = [p if p.row is None else replace(p, row=int(lines[p.row - 2])) for p in found]
+    out.problems.extend(found)

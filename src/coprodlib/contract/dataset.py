@@ -50,7 +50,8 @@ class Dataset:
     path : Path
         The dataset folder.
     cases, participants, segments, codings : DataFrame
-        The required tables. Ids are strings; codebook-valued columns (``phase``, ``level``,
+        The qualitative tables (empty, with their columns, in a survey-only dataset). Ids
+        are strings; codebook-valued columns (``phase``, ``level``,
         ``mode``, ``logic``, ``role``, ``code``) are categoricals.
     documents, survey, double_coding, code_map : DataFrame or None
         The optional tables (``None`` when the file is absent).
@@ -91,6 +92,17 @@ class Dataset:
     def title(self) -> str:
         """The title ``dataset.yml`` gives, or else the folder name."""
         return str(self.meta.get("title") or self.name)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts the dataset holds: ``"qualitative"`` (cases, participants, segments and
+        codings), ``"survey"``, or both; a survey-only dataset has empty qualitative tables."""
+        found = []
+        if len(self.cases):
+            found.append("qualitative")
+        if self.survey is not None:
+            found.append("survey")
+        return tuple(found)
 
     @property
     def case_ids(self) -> list[str]:
@@ -241,9 +253,11 @@ def load_folder(folder: Path) -> Dataset:
     read = _read(Path(folder))
     if read.problems:
         raise DataError(read.problems)
-    typed = {
-        name: _typed(frame, TABLES[name], read.codebook) for name, frame in read.tables.items()
-    }
+    tables = dict(read.tables)
+    for name, rule in TABLES.items():
+        if rule.required and name not in tables:  # a survey-only dataset
+            tables[name] = pd.DataFrame({c.name: pd.Series(dtype=object) for c in rule.columns})
+    typed = {name: _typed(frame, TABLES[name], read.codebook) for name, frame in tables.items()}
     return Dataset(
         name=read.folder.name,
         path=read.folder,

@@ -17,8 +17,10 @@ starts is kept, so that the problems can name the row a text editor shows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,15 +70,36 @@ def read_table(path: Path) -> pd.DataFrame:
 def read_tables(folder: Path) -> FolderTables:
     """Read every table of the contract that ``folder`` holds, in the contract's order.
 
-    A required table that is absent and a file that cannot be read each become a problem; the
-    other tables are still read.
+    A required table that is absent, a table given by two files (``cases.csv`` and
+    ``cases.xlsx``), a folder where a table file should be and a file that cannot be read
+    each become a problem; the other tables are still read. A folder holding a survey and
+    none of the qualitative tables (cases, participants, segments, codings) is a survey-only
+    dataset: their absence is no problem then, but one of them without the others is.
     """
     out = FolderTables()
+    missing: list[Problem] = []
     for name, rule in TABLES.items():
-        found = _find(folder, name)
-        if found is None:
-            if rule.required:
-                out.problems.append(
+        candidates = [folder / f"{name}{suffix}" for suffix in _SUFFIXES]
+        present = [p for p in candidates if p.exists()]
+        folders = [p for p in present if not p.is_file()]
+        for p in folders:
+            out.problems.append(
+                Problem(file=p.name, expected="a table file, not a folder", kind="not_a_file")
+            )
+        files = [p for p in present if p.is_file()]
+        if len(files) > 1:
+            names = " and ".join(p.name for p in files)
+            out.problems.append(
+                Problem(
+                    file=files[0].name,
+                    expected=f"one file for the table {name} (found {names}: remove all but one)",
+                    kind="duplicate_file",
+                )
+            )
+            continue
+        if not files:
+            if rule.required and not folders:
+                missing.append(
                     Problem(
                         file=f"{name}.csv",
                         expected=f"this required table ({rule.help}) in {folder.name}/",
@@ -84,6 +107,7 @@ def read_tables(folder: Path) -> FolderTables:
                     )
                 )
             continue
+        found = files[0]
         out.files[name] = found.name
         try:
             out.tables[name], lines = _read_with_lines(found)
@@ -91,41 +115,78 @@ def read_tables(folder: Path) -> FolderTables:
                 out.lines[found.name] = lines
         except DataError as err:
             out.problems.extend(err.problems)
+    survey_only = "survey" in out.files and not any(
+        name in out.files for name, rule in TABLES.items() if rule.required
+    )
+    if not survey_only:
+        out.problems.extend(missing)
     return out
+
+
+#: Keys of ``dataset.yml`` whose value must be a YAML boolean (true / false, unquoted).
+_BOOLEAN_KEYS = ("synthetic", "derive_tensions")
+#: Keys of ``dataset.yml`` whose value must be text (or a number, read as its text).
+_TEXT_KEYS = ("name", "title", "description")
 
 
 def read_meta(folder: Path, problems: list[Problem]) -> dict[str, Any]:
     """The mapping in ``folder/dataset.yml`` (empty when there is none or it is broken).
 
-    A file that is not UTF-8 YAML, or does not hold a mapping, adds a problem to ``problems``.
+    A file that is not UTF-8 YAML, does not hold a mapping, or gives a key a value of the
+    wrong type (``synthetic: 'false'``, a string where a YAML boolean belongs) adds a
+    problem to ``problems``; keys with such values are left out of the mapping.
     """
-    path = folder / "dataset.yml"
+    file = "dataset.yml"
+    path = folder / file
+    if not path.exists():
+        return {}
     if not path.is_file():
+        problems.append(Problem(file=file, expected="a YAML file, not a folder", kind="not_a_file"))
         return {}
     import yaml
 
     try:
         meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as err:
+        problems.append(Problem(file=file, expected=f"valid UTF-8 YAML ({err})", kind="syntax"))
+        return {}
+    except OSError as err:
         problems.append(
-            Problem(file="dataset.yml", expected=f"valid UTF-8 YAML ({err})", kind="syntax")
+            Problem(file=file, expected=f"a readable file ({err.strerror})", kind="unreadable")
         )
         return {}
     if not isinstance(meta, dict):
         problems.append(
-            Problem(file="dataset.yml", expected="a mapping such as 'title: ...'", kind="syntax")
+            Problem(file=file, expected="a mapping such as 'title: ...'", kind="syntax")
         )
         return {}
-    return meta
+    return _typed_meta(meta, file, problems)
 
 
-def _find(folder: Path, stem: str) -> Path | None:
-    """The file holding table ``stem`` in ``folder``, by the first ending that exists."""
-    for suffix in _SUFFIXES:
-        p = folder / f"{stem}{suffix}"
-        if p.is_file():
-            return p
-    return None
+def _typed_meta(meta: dict[Any, Any], file: str, problems: list[Problem]) -> dict[str, Any]:
+    """``meta`` without the values of the wrong type, each reported as a problem."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        key = str(key)
+        if key in _BOOLEAN_KEYS and not isinstance(value, bool):
+            why = " (in quotes it is text)" if isinstance(value, str) else ""
+            problems.append(
+                Problem(
+                    file=file,
+                    column=key,
+                    value=value,
+                    expected=f"true or false, a YAML boolean without quotes{why}",
+                    kind="wrong_type",
+                )
+            )
+            continue
+        if key in _TEXT_KEYS and isinstance(value, dict | list | bool):
+            problems.append(
+                Problem(file=file, column=key, value=value, expected="text", kind="wrong_type")
+            )
+            continue
+        out[key] = value
+    return out
 
 
 def _read_with_lines(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -138,12 +199,16 @@ def _read_with_lines(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
 def _read_xlsx(path: Path) -> pd.DataFrame:
     """The first sheet of a workbook as text, with blank cells as missing values."""
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        frame = pd.read_excel(path, dtype=str, engine="openpyxl", header=None)
     except Exception as err:  # openpyxl raises many types for broken workbooks
         raise DataError(
             Problem(file=path.name, expected=f"a readable .xlsx workbook ({err})", kind="syntax")
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DataError(Problem(file=path.name, expected="a header row and rows", kind="empty"))
+    header = ["" if pd.isna(c) else str(c) for c in frame.iloc[0]]
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = _header(header, path.name)
     return frame.replace(r"^\s*$", np.nan, regex=True) if len(frame) else frame
 
 
@@ -155,6 +220,14 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
         raise DataError(Problem(file=file, expected="a header line and rows", kind="empty"))
     first = text.split("\n", 1)[0]
     sep = "\t" if path.suffix == ".tsv" else _sniff_separator(first)
+    with _fields_up_to(len(text)):
+        try:
+            header = next(csv.reader(io.StringIO(text), delimiter=sep))
+        except csv.Error as err:
+            raise DataError(
+                Problem(file=file, row=1, expected=f"a readable header line ({err})", kind="syntax")
+            ) from None
+    names = _header(header, file)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -165,16 +238,68 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
             skipinitialspace=False,
             quoting=csv.QUOTE_MINIMAL,
         )
-    except pd.errors.ParserError as err:
+    except (pd.errors.ParserError, ValueError) as err:
         raise DataError(
             Problem(file=file, expected=f"a well-formed CSV table ({err})", kind="syntax")
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) != len(names):
+        raise DataError(
+            Problem(
+                file=file,
+                row=1,
+                expected=f"a header line of {len(frame.columns)} column names, one per field "
+                f"of the rows (it has {len(names)})",
+                kind="syntax",
+            )
+        )
+    frame.columns = names
     lines = None
     if text.count("\n") + (not text.endswith("\n")) > len(frame) + 1:
-        # some quoted cells span several lines: each record's first line, for the messages
-        lines = _record_lines(text, sep)[: len(frame)]
+        # some quoted cells span several lines (or lines are blank): each record's first line
+        lines = _record_lines(text, sep, file)
+        if len(lines) != len(frame):  # the readers disagree (odd quoting): count records
+            lines = None
     return frame, lines
+
+
+def _header(names: list[str], file: str) -> list[str]:
+    """The column names of a header (stripped), refusing a name given to two columns.
+
+    A reader would otherwise rename the second column (``title`` to ``title.1``) and its
+    values would be silently ignored.
+    """
+    stripped = [str(n).strip() for n in names]
+    first: dict[str, int] = {}
+    for k, name in enumerate(stripped, start=1):
+        if name and name in first:
+            raise DataError(
+                Problem(
+                    file=file,
+                    row=1,
+                    column=name,
+                    value=name,
+                    expected=f"each column name once (columns {first[name]} and {k} are both "
+                    f"named {name!r}: rename or remove one)",
+                    kind="duplicate_column",
+                )
+            )
+        first.setdefault(name, k)
+    return [n if n else f"Unnamed: {k}" for k, n in enumerate(stripped)]
+
+
+@contextlib.contextmanager
+def _fields_up_to(size: int) -> Iterator[None]:
+    """Let the csv module read fields of up to ``size`` characters (default: 128 KiB).
+
+    A text cell may be long (a whole interview); the limit is raised for the duration of one
+    read and put back after, so no other reader in the process is affected for long.
+    """
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, size + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -209,15 +334,26 @@ def _sniff_separator(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _record_lines(text: str, sep: str) -> np.ndarray:
+def _record_lines(text: str, sep: str, file: str = "<csv>") -> np.ndarray:
     """The line on which each data record of a CSV text starts (the header is line 1).
 
-    >>> _record_lines('id,text\\na,"two\\nlines"\\nb,one\\n', ",").tolist()
-    [2, 4]
+    Blank lines are skipped, as the table reader skips them.
+
+    >>> _record_lines('id,text\\na,"two\\nlines"\\n\\nb,one\\n', ",").tolist()
+    [2, 5]
     """
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     starts, line = [], 1
-    for _ in reader:
-        starts.append(line)
-        line = reader.line_num + 1
+    with _fields_up_to(len(text)):
+        try:
+            for record in reader:
+                if record and (len(record) > 1 or record[0].strip()):  # not a blank line
+                    starts.append(line)
+                line = reader.line_num + 1
+        except csv.Error as err:
+            raise DataError(
+                Problem(
+                    file=file, row=line, expected=f"a well-formed CSV record ({err})", kind="syntax"
+                )  # fmt: skip
+            ) from None
     return np.asarray(starts[1:], dtype=np.int64)

@@ -14,10 +14,33 @@ checks, and :func:`describe_failure` turns a pandera failure back into the words
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ColumnRule", "TableRule", "TABLES", "table_schema", "describe_failure"]
+__all__ = [
+    "ColumnRule",
+    "TableRule",
+    "TABLES",
+    "FILE_NAME_ID",
+    "MAX_WHOLE_NUMBER",
+    "WINDOWS_RESERVED",
+    "file_name_problem",
+    "table_schema",
+    "describe_failure",
+]
+
+#: What an id that becomes a file or folder name (a case id: ``reports/<dataset>/cases/<id>``)
+#: must look like: 1 to 64 ASCII letters, digits, ``_`` and ``-``, a letter or digit first.
+#: No dots (``a`` and ``a.html`` would claim the same page), spaces, slashes or other signs.
+FILE_NAME_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: Names Windows keeps for devices, in any case: a file cannot be called ``CON`` or ``nul``.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{k}" for d in ("com", "lpt") for k in range(10)]
+)
+#: Whole-number cells (years, offsets) must lie below this in size: every such number is
+#: held exactly by the floating-point numbers a table reader passes them through.
+MAX_WHOLE_NUMBER = 10**15
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,7 @@ class ColumnRule:
     extra: tuple[str, ...] = ()  # values allowed beside the codebook ids
     pattern: str | None = None
     pattern_text: str = ""
+    file_name: bool = False  # the value becomes a file name: FILE_NAME_ID, unique ignoring case
     help: str = ""
 
 
@@ -53,7 +77,7 @@ TABLES: dict[str, TableRule] = {
             "cases",
             True,
             (
-                ColumnRule("case_id", kind="id", unique=True),
+                ColumnRule("case_id", kind="id", unique=True, file_name=True),
                 ColumnRule("title"),
                 ColumnRule(
                     "country",
@@ -158,8 +182,51 @@ _NOT_BLANK = "text"
 _NOT_NEGATIVE = "a whole number >= 0"
 
 
+def file_name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id that becomes a file name, or ``None`` when it can.
+
+    Parameters
+    ----------
+    value : str
+        The id as the table gives it.
+
+    Returns
+    -------
+    str or None
+        A short reason, such as ``"it holds '/'"``; ``None`` when ``value`` matches
+        :data:`FILE_NAME_ID` and is not a name in :data:`WINDOWS_RESERVED`.
+
+    Examples
+    --------
+    >>> file_name_problem("be_elderly_care") is None
+    True
+    >>> file_name_problem("../reports")
+    "it holds '.' and '/'"
+    >>> file_name_problem("Con")
+    "it is a name Windows reserves for a device ('CON')"
+    """
+    if FILE_NAME_ID.fullmatch(value):
+        if value.casefold() in WINDOWS_RESERVED:
+            return f"it is a name Windows reserves for a device ({value.upper()!r})"
+        return None
+    if len(value) > 64:
+        return f"it has {len(value):,} characters"
+    odd = [c for c in dict.fromkeys(value) if not (c.isascii() and (c.isalnum() or c in "_-"))]
+    if odd:
+        shown = " and ".join(repr(c) if c.isprintable() and c != " " else _char_name(c)
+                             for c in odd[:4])  # fmt: skip
+        return f"it holds {shown}"
+    return "it does not begin with a letter or digit"
+
+
+def _char_name(c: str) -> str:
+    """A character that does not show, by name: ``a space``, ``U+0000``."""
+    return "a space" if c == " " else f"U+{ord(c):04X}"
+
+
 def table_schema(rule: TableRule) -> Any:
-    """The pandera schema of a table's own columns (whole numbers are coerced before it runs)."""
+    """The pandera schema of a table's own columns (whole numbers are coerced before it runs;
+    uniqueness is checked apart, so that a repeated id can name the row it repeats)."""
     import pandera.pandas as pa
 
     columns = {}
@@ -178,7 +245,6 @@ def table_schema(rule: TableRule) -> Any:
         columns[col.name] = pa.Column(
             "Int64" if col.kind == "int" else None,  # text is read as text: no dtype check
             nullable=col.nullable,
-            unique=col.unique,
             required=col.required,
             checks=checks,
         )

@@ -34,6 +34,7 @@ from ..errors import DataError, Problem
 from .records import (
     COLUMNS,
     INPUT_FIELDS,
+    MAX_HINTS,
     STR_DTYPE,
     EntryBatch,
     close_names,
@@ -402,7 +403,9 @@ class Codebook:
         -------
         list of Problem
             Empty when every code is an id of the right dimension; otherwise one problem per
-            empty, unknown or wrong-dimension code, in input order, with suggestions.
+            empty, unknown or wrong-dimension code, in input order, with suggestions (for
+            the first :data:`~coprodlib.taxonomy.records.MAX_HINTS` distinct unknown codes:
+            each suggestion compares a code with every name of the codebook).
 
         Examples
         --------
@@ -438,7 +441,7 @@ class Codebook:
         what = "a codebook id" if dims is None else f"a code of dimension {quoted(dims)}"
         empty = (f"{what} (the cell is empty)", "missing")
         message: dict[Any, tuple[str, str]] = {}
-        for u in bad:  # one message per distinct bad code
+        for n_bad, u in enumerate(bad):  # one message per distinct bad code
             if is_missing(u):
                 message[u] = empty
             elif u in self._pos:  # an id, but of another dimension
@@ -452,9 +455,11 @@ class Codebook:
                     "unknown_code",
                 )
             else:
-                sugg = [s for s in self.suggest(u, n=9) if s in allowed_set][:3]
-                sugg = sugg or close_names(str(u).casefold(), allowed)
-                hint = did_you_mean(sugg)
+                hint = ""
+                if n_bad < MAX_HINTS:  # a hint compares with every name: not for all values
+                    sugg = [s for s in self.suggest(u, n=9) if s in allowed_set][:3]
+                    sugg = sugg or close_names(str(u).casefold(), allowed)
+                    hint = did_you_mean(sugg)
                 if not hint and dims is not None:
                     more = ", ..." if len(allowed) > 8 else ""
                     hint = f", one of {quoted(allowed[:8])}{more}"

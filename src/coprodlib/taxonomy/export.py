@@ -3,20 +3,71 @@ table, or a Markdown appendix (``docs/codebook.md``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from .._io import write_bytes_atomic
+from .._io import neutralise_formulas, write_bytes_atomic
 from .codebook import Codebook, get_codebook
 from .records import EXPORT_FORMATS, is_missing, quoted
 
-__all__ = ["codebook_markdown", "export_codebook", "write_codebook_markdown"]
+__all__ = ["codebook_markdown", "export_codebook", "markdown_text", "write_codebook_markdown"]
+
+#: Characters that Markdown reads as syntax, each with the text that shows it literally.
+_MD_ESCAPES = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "[": "\\[",
+    "]": "\\]",
+    "|": "\\|",
+    "<": "&lt;",
+    ">": "&gt;",
+}
+_MD_SPECIAL = re.compile(r"[\\`*\[\]|<>]")
+#: An HTML character reference as CommonMark decodes one (``&amp;``, ``&#106;``, ``&#x6A;``).
+_ENTITY = re.compile(r"&(?=(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 
 
-def _md_cell(value: Any) -> str:
+def markdown_text(value: Any) -> str:
+    """A value from a dataset as Markdown that shows exactly its text and nothing else.
+
+    HTML tags (``<script>``, ``<img onerror=...>``), autolinks (``<javascript:...>``),
+    character references (``&#106;``), links and images (``[x](...)``, ``![](...)``), code
+    spans, emphasis marks with ``*`` and table pipes are escaped, and line breaks become
+    spaces, so the value stays inside the heading, table cell or sentence it is put in.
+    Missing values give an empty string.
+
+    Parameters
+    ----------
+    value : Any
+        A title, id, label, quote or note; it is turned into text with ``str``.
+
+    Returns
+    -------
+    str
+        Markdown (safe inside HTML as well: ``<``, ``>`` and references are escaped).
+
+    Examples
+    --------
+    >>> from coprodlib.taxonomy.export import markdown_text
+    >>> print(markdown_text("Care <img src=x onerror=alert(1)> [go](javascript:alert(1))"))
+    Care &lt;img src=x onerror=alert(1)&gt; \\[go\\](javascript:alert(1))
+    >>> print(markdown_text("Aschhoff & Vogel, &lt;b&gt;"))
+    Aschhoff & Vogel, &amp;lt;b&amp;gt;
+    """
     if is_missing(value):
         return ""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = _ENTITY.sub("&amp;", str(value))
+    text = _MD_SPECIAL.sub(lambda m: _MD_ESCAPES[m.group(0)], text)
+    return _LINE_BREAK.sub(" ", text)
+
+
+def _md_cell(column: str, value: Any) -> str:
+    if column == "id" and not is_missing(value):
+        return f"`{value}`"  # ids are slugs (records.ID_PATTERN): nothing to escape in a code span
+    return markdown_text(value)
 
 
 def codebook_markdown(cb: Codebook | None = None) -> str:
@@ -40,11 +91,13 @@ def codebook_markdown(cb: Codebook | None = None) -> str:
     for dim in cb.dimensions:
         part = frame[frame["dimension"] == dim]
         label = info.at[dim, "label"] if dim in info.index else dim
-        lines += [f"## {label} (`{dim}`)", ""]
+        lines += [f"## {markdown_text(label)} (`{dim}`)", ""]
         desc = info.at[dim, "description"] if dim in info.index else None
         src = info.at[dim, "source"] if dim in info.index else None
         if not is_missing(desc):
-            lines += [str(desc) + (f" [{src}]" if not is_missing(src) else ""), ""]
+            # plain brackets: with every bracket in the data escaped, no link can form
+            cite = f" [{markdown_text(src)}]" if not is_missing(src) else ""
+            lines += [markdown_text(desc) + cite, ""]
         cols = ["id", "label"]
         if part["parent"].notna().any():
             cols.append("parent")
@@ -59,13 +112,16 @@ def codebook_markdown(cb: Codebook | None = None) -> str:
         table = part[cols].astype(object).copy()
         if "desired" in table:
             table["desired"] = table["desired"].map({True: "yes", False: "no"})
-        table["id"] = "`" + table["id"].astype(str) + "`"
         lines.append("| " + " | ".join(cols) + " |")
         lines.append("|" + "|".join("---" for _ in cols) + "|")
-        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.to_numpy()]
+        lines += [
+            "| " + " | ".join(_md_cell(c, v) for c, v in zip(cols, row, strict=True)) + " |"
+            for row in table.to_numpy()
+        ]
         lines.append("")
     lines += ["## References", ""]
-    lines += [f"- **{k}**: {c}" for k, c in cb.references[["key", "citation"]].to_numpy()]
+    refs = cb.references[["key", "citation"]].to_numpy()
+    lines += [f"- **{markdown_text(k)}**: {markdown_text(c)}" for k, c in refs]
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +164,9 @@ def export_codebook(path: Path | str, *, fmt: str = "qdc", cb: Codebook | None =
 
         data = qdc_bytes(cb)
     elif fmt == "csv":
-        data = cb.frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        # a spreadsheet would run a label such as =HYPERLINK(...): neutralised (see _io)
+        table = neutralise_formulas(cb.frame)
+        data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
     else:
         data = codebook_markdown(cb).encode("utf-8")
     return write_bytes_atomic(path, data)

@@ -27,14 +27,16 @@ from typing import Any
 import pandas as pd
 
 from .. import safe_archive
-from ..errors import fail
+from ..errors import DataError, fail
 from .codebook import Codebook, build_codebook, get_codebook
-from .records import is_missing
+from .records import MAX_DEPTH, is_missing
 
 __all__ = [
     "CODEBOOK_NAMESPACE",
     "CodebookImport",
+    "MAX_CODE_PATH",
     "code_guid",
+    "code_path",
     "import_codebook",
     "qdc_bytes",
 ]
@@ -75,6 +77,8 @@ _PALETTE = (
     "#FF7F0E",
     "#393B79",
 )
+#: Longest code path kept whole (characters); deeper paths start with "…" (:func:`code_path`).
+MAX_CODE_PATH = 500
 CODE_COLUMNS = (
     "path",
     "name",
@@ -344,30 +348,76 @@ class CodebookImport:
         return "\n".join(lines)
 
 
+def code_path(parent_path: str | None, name: str) -> str:
+    """The path of a code: its ancestors' names and its own, joined by "/".
+
+    Parameters
+    ----------
+    parent_path : str or None
+        The parent's path (None for a top-level code).
+    name : str
+        The code's name.
+
+    Returns
+    -------
+    str
+        ``parent_path/name``. A path longer than :data:`MAX_CODE_PATH` characters loses
+        its top levels, which become ``…``, so that the paths of a deeply nested codebook
+        grow with its size, not with the square of its depth.
+
+    Examples
+    --------
+    >>> code_path("Strategies", "Trade-off")
+    'Strategies/Trade-off'
+    """
+    if parent_path is None:
+        return name
+    path = f"{parent_path}/{name}"
+    if len(path) <= MAX_CODE_PATH:
+        return path
+    cut = path.find("/", len(path) - MAX_CODE_PATH + 1)
+    return f"…{path[cut:]}" if cut >= 0 else f"…/{name}"
+
+
+def _too_deep(file: str, el: ET.Element, depth: int) -> DataError:
+    """The error for a code nested deeper than a codebook may be."""
+    name, guid = el.get("name"), el.get("guid")
+    return fail(
+        file,
+        f"codes nested at most {MAX_DEPTH} levels deep, as a codebook may be (the code "
+        f"{name!r} with guid {guid!r} is on level {depth}; move deep codes up in the QDA tool)",
+        "too_deep",
+        value=name,
+    )
+
+
 def codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """One row per ``<Code>`` of a ``<CodeBook>`` element (document order), matched to ``cb``.
 
     Returns the table with the columns :data:`CODE_COLUMNS` and, per row, the position of its
-    parent code (-1 for top-level codes).
+    parent code (-1 for top-level codes). Raises a DataError naming the first code nested
+    deeper than :data:`coprodlib.taxonomy.records.MAX_DEPTH` levels.
     """
     rows: list[tuple[str, str, str | None, str | None, str | None, bool | None]] = []
     parents: list[int] = []
     top = [c for c in book if safe_archive.local_name(c.tag) == "Codes"]
-    stack: list[tuple[ET.Element, int, str | None]] = []
+    stack: list[tuple[ET.Element, int, str | None, int]] = []
     for codes_el in top:
         stack.extend(
-            (c, -1, None)
+            (c, -1, None, 1)
             for c in reversed(list(codes_el))
             if safe_archive.local_name(c.tag) == "Code"
         )
     nameless = 0
-    while stack:
-        el, parent, parent_path = stack.pop()
+    while stack:  # a stack, not recursion: any depth is read without RecursionError
+        el, parent, parent_path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(file, el, depth)
         name = el.get("name")
         if name is None:
             nameless += 1
             name = ""
-        path_ = name if parent_path is None else f"{parent_path}/{name}"
+        path_ = code_path(parent_path, name)
         desc = next(
             (d.text or "" for d in el if safe_archive.local_name(d.tag) == "Description"), None
         )
@@ -377,7 +427,9 @@ def codes_table(book: ET.Element, file: str, cb: Codebook) -> tuple[pd.DataFrame
         parents.append(parent)
         me = len(rows) - 1
         stack.extend(
-            (c, me, path_) for c in reversed(list(el)) if safe_archive.local_name(c.tag) == "Code"
+            (c, me, path_, depth + 1)
+            for c in reversed(list(el))
+            if safe_archive.local_name(c.tag) == "Code"
         )
     if nameless:
         raise fail(file, f"a name on every <Code> ({nameless} code(s) have none)", "missing")

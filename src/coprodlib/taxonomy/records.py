@@ -20,6 +20,8 @@ __all__ = [
     "COLUMNS",
     "INPUT_FIELDS",
     "ID_PATTERN",
+    "MAX_DEPTH",
+    "MAX_HINTS",
     "FAVOURS",
     "EXPORT_FORMATS",
     "EntryBatch",
@@ -65,6 +67,13 @@ INPUT_FIELDS = (
     "desired",
 )
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
+#: The deepest a code may sit in the hierarchy: a top-level code is on level 1. Real codebooks
+#: rarely go past a handful of levels; a deeper chain is a mistake in an export (or a hostile
+#: file), and the exports, which nest codes in XML, must stay well inside parsers' limits.
+MAX_DEPTH = 64
+#: "Did you mean" hints are looked for for at most this many bad values of one check: each
+#: hint compares the value with every name, so a file of many bad values stays fast.
+MAX_HINTS = 20
 FAVOURS = ("one", "both")
 EXPORT_FORMATS = ("qdc", "csv", "md")
 
@@ -191,7 +200,6 @@ class EntryBatch:
         self.dims = [r["dimension"] for r in self.recs]
         self.problems: list[Problem] = []
         self.skip: set[int] = set()  # new entries with an unusable id: no follow-on problems
-        self.in_cycle: set[int] = set()
         self.index: dict[str, int] = {}  # id -> first position
         for i, r in enumerate(self.recs):
             if r["id"] is not None:
@@ -199,6 +207,13 @@ class EntryBatch:
         self.parent_of = [
             None if r["parent"] is None else self.index.get(r["parent"]) for r in self.recs
         ]
+        shape = _tree_shape(self.parent_of)
+        self.cycles, self.depth, self.order = shape
+        #: entries on a cycle or below one: they have no usable ancestors
+        self.in_cycle: set[int] = {i for i, d in enumerate(self.depth) if d < 0}
+        self._inherited: dict[str, list[Any]] = {}
+        self._ids_of: dict[str, list[str]] = {}
+        self._hints = 0
 
     @property
     def new(self) -> range:
@@ -213,21 +228,35 @@ class EntryBatch:
         )
 
     def ids_of(self, dimension: str) -> list[str]:
-        return [c for c, i in self.index.items() if self.dims[i] == dimension]
+        if dimension not in self._ids_of:  # built once per dimension, not once per entry
+            self._ids_of[dimension] = [
+                c for c, i in self.index.items() if self.dims[i] == dimension
+            ]
+        return self._ids_of[dimension]
+
+    def hint(self, name: str, candidates: Sequence[str]) -> str:
+        """A "did you mean" for ``name``, for the first :data:`MAX_HINTS` bad names only."""
+        self._hints += 1
+        return did_you_mean(close_names(name, candidates)) if self._hints <= MAX_HINTS else ""
 
     def dim_of(self, code: str | None) -> str | None:
         return self.dims[self.index[code]] if code in self.index else None
 
     def inherited(self, i: int, field: str) -> Any:
-        """The entry's own ``field``, else the nearest ancestor's of the same dimension."""
-        j: int | None = i
-        for _ in range(self.n):
-            if j is None or self.dims[j] != self.dims[i]:
-                return None
-            if self.recs[j][field] is not None:
-                return self.recs[j][field]
-            j = None if j in self.in_cycle else self.parent_of[j]
-        return None
+        """The entry's own ``field``, else the nearest ancestor's of the same dimension.
+
+        Worked out for every entry in one pass down the tree (parents before children) the
+        first time a field is asked for. An entry on or below a cycle has only its own value.
+        """
+        values = self._inherited.get(field)
+        if values is None:
+            values = [r[field] for r in self.recs]
+            for j in self.order:
+                p = self.parent_of[j]
+                if values[j] is None and p is not None and self.dims[p] == self.dims[j]:
+                    values[j] = values[p]
+            self._inherited[field] = values
+        return values[i]
 
     # ----------------------------------------------------------------- the checks
     def check_fields(self) -> None:
@@ -268,21 +297,41 @@ class EntryBatch:
                 self.report(i, "source", r["source"], expected)
 
     def check_tree(self) -> None:
+        """Parents exist, no entry is its own ancestor, and no entry sits below MAX_DEPTH.
+
+        The shape of the tree was found in one pass (:func:`_tree_shape`); a cycle is reported
+        once, on the row of its first new entry, naming the entries around it.
+        """
         for i in self.new:
             p = self.recs[i]["parent"]
             if p is not None and p not in self.index:
-                hint = did_you_mean(close_names(p, list(self.index)))
+                hint = self.hint(p, list(self.index))
                 self.report(i, "parent", p, f"the id of an existing entry{hint}", "unknown_code")
+        for cycle in self.cycles:
+            first = min(cycle)
+            if first < self.fixed:  # cannot happen: a valid codebook has no cycle
+                continue
+            start = cycle.index(first)
+            ring = [self.recs[k]["id"] for k in cycle[start:] + cycle[:start]]
+            expected = (
+                f"a parent that is not one of its own descendants (each entry's parent is the "
+                f"next: {_ring_text(ring)}, a cycle of {len(ring):,} entries)"
+            )
+            self.report(first, "parent", self.recs[first]["parent"], expected)
         for i in self.new:
-            path, j = [], i
-            while j is not None and j not in path:
-                path.append(j)
-                j = self.parent_of[j]
-            if j is not None and i in path[path.index(j) :]:  # back on the path: a cycle
-                self.in_cycle.add(i)
-                names = " -> ".join(str(self.recs[k]["id"]) for k in [*path[path.index(j) :], j])
-                expected = f"a parent that is not a descendant ({names})"
-                self.report(i, "parent", self.recs[i]["parent"], expected)
+            if self.depth[i] == MAX_DEPTH:  # the first level too deep; the rest lie below it
+                top = self.recs[self._top(i)]["id"]
+                expected = (
+                    f"a code at most {MAX_DEPTH} levels deep; this one is on level "
+                    f"{MAX_DEPTH + 1} below {top!r} (entries below it are deeper still)"
+                )
+                self.report(i, "parent", self.recs[i]["parent"], expected, "too_deep")
+
+    def _top(self, i: int) -> int:
+        """The top-level entry above ``i`` (for an entry not on or below a cycle)."""
+        while self.parent_of[i] is not None:
+            i = self.parent_of[i]  # type: ignore[assignment]
+        return i
 
     def check_marks(self) -> None:
         for i in self.new:
@@ -323,7 +372,7 @@ class EntryBatch:
             if v is None:
                 self.report(i, field, None, "the id of a value (a tension names two)", "missing")
             elif self.dim_of(v) != "value":
-                hint = did_you_mean(close_names(v, self.ids_of("value")))
+                hint = self.hint(v, self.ids_of("value"))
                 self.report(i, field, v, f"the id of a value{hint}", "unknown_code")
         if r["value_a"] is not None and r["value_a"] == r["value_b"]:
             self.report(i, "value_b", r["value_b"], "a value different from value_a")
@@ -354,12 +403,11 @@ class EntryBatch:
         family: list[str | None] = [None] * n
         favours: list[str | None] = [None] * n
         desired: list[bool | None] = [None] * n
-        for i in range(n):
+        for i in self.order:  # parents before children
+            p = self.parent_of[i]
             if dims[i] == "strategy":  # the top-most strategy above (a family is its own)
-                j = i
-                while self.parent_of[j] is not None and dims[self.parent_of[j]] == "strategy":
-                    j = self.parent_of[j]
-                family[i] = recs[j]["id"]
+                strategy_parent = p is not None and dims[p] == "strategy"
+                family[i] = family[p] if strategy_parent else recs[i]["id"]  # type: ignore[index]
                 favours[i] = self.inherited(i, "favours")
             elif dims[i] == "effect":
                 desired[i] = self.inherited(i, "desired")
@@ -389,6 +437,67 @@ class EntryBatch:
             },
             columns=list(COLUMNS),
         )
+
+
+def _tree_shape(
+    parent_of: Sequence[int | None],
+) -> tuple[list[list[int]], list[int], list[int]]:
+    """The cycles, depths and a parents-first order of a forest given by parent positions.
+
+    One pass, without recursion: each walk climbs from an entry not yet seen until it meets
+    a top-level entry, an entry already placed, or its own path (a cycle), then gives the
+    entries it climbed their depth on the way back. Every entry is climbed once, so the cost
+    is linear in the number of entries, however deep the tree.
+
+    Returns
+    -------
+    cycles : list of list of int
+        Each cycle's entries, in parent order (each entry's parent is the next one).
+    depth : list of int
+        The number of ancestors of each entry; -1 for entries on or below a cycle.
+    order : list of int
+        The entries not on or below a cycle, each after its parent.
+
+    Examples
+    --------
+    >>> _tree_shape([None, 0, 1, 4, 3, 3])
+    ([[3, 4]], [0, 1, 2, -1, -1, -1], [0, 1, 2])
+    """
+    n = len(parent_of)
+    unseen, climbing, placed = 0, 1, 2
+    state = [unseen] * n
+    depth = [0] * n
+    cycles: list[list[int]] = []
+    order: list[int] = []
+    for start in range(n):
+        if state[start] != unseen:
+            continue
+        path: list[int] = []
+        j: int | None = start
+        while j is not None and state[j] == unseen:
+            state[j] = climbing
+            path.append(j)
+            j = parent_of[j]
+        if j is not None and state[j] == climbing:  # back on this walk's own path
+            cycles.append(path[path.index(j) :])
+            d = -1
+        else:  # a top-level entry's parent (None), or an entry placed by an earlier walk
+            d = 0 if j is None else depth[j] + 1 if depth[j] >= 0 else -1
+        for k in reversed(path):  # top first
+            state[k] = placed
+            depth[k] = d
+            if d >= 0:
+                order.append(k)
+                d += 1
+    return cycles, depth, order
+
+
+def _ring_text(ids: Sequence[Any], head: int = 6, tail: int = 2) -> str:
+    """A cycle of ids as ``a -> b -> ... -> a``, shortened in the middle when long."""
+    names = [str(i) for i in ids]
+    if len(names) > head + tail:
+        names = [*names[:head], "...", *names[-tail:]]
+    return " -> ".join([*names, str(ids[0])])
 
 
 def _canonical_order(parent_of: Sequence[int | None], rank: Sequence[int]) -> list[int]:

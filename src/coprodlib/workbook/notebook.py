@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._io import write_bytes_atomic, write_text_atomic
+from .._io import write_bytes_atomic, write_export_csv
 from ..errors import DataError
 from ..paths import project_root
 from .pages import SYNTHETIC_NOTE
@@ -64,12 +64,22 @@ def output_folder(output_dir: str | os.PathLike[str] | None) -> Path | None:
 def save_table(frame: Any, name: str, output_dir: str | os.PathLike[str] | None) -> Any:
     """Save ``frame`` as ``<output_dir>/tables/<name>.csv`` (when an output folder is set).
 
+    The file is meant to be opened in a spreadsheet, so text that a spreadsheet would run as a
+    formula (a title such as ``=HYPERLINK(...)``, in a cell, a column name or an index label)
+    is written with a leading apostrophe; numbers are written as they are (see
+    :func:`coprodlib._io.neutralise_formulas`). The index is written unless it is a plain
+    0, 1, 2, ... range.
+
     Returns the frame unchanged, so a notebook cell can save and show a table in one line.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be written (see :func:`coprodlib._io.write_bytes_atomic`).
     """
     folder = output_folder(output_dir)
     if folder is not None:
-        data = frame.to_csv(index=not _plain_index(frame), lineterminator="\n")
-        write_text_atomic(folder / "tables" / f"{name}.csv", data)
+        write_export_csv(frame, folder / "tables" / f"{name}.csv", index=not _plain_index(frame))
     return frame
 
 
@@ -179,9 +189,13 @@ def report_section(title: str) -> Iterator[None]:
     """
     from IPython.display import Markdown, display
 
+    from ..taxonomy.export import markdown_text
+
     try:
         yield
     except DataError as err:
+        # the message may quote the data (ids, labels): escaped, like every value from a dataset
         first = err.problems[0].expected if err.problems else str(err)
         more = f" (and {len(err.problems) - 1} more problems)" if len(err.problems) > 1 else ""
-        display(Markdown(f"> **{title}: not shown.** The data cannot support it: {first}{more}."))
+        note = f"The data cannot support it: {markdown_text(first)}{more}."
+        display(Markdown(f"> **{markdown_text(title)}: not shown.** {note}"))

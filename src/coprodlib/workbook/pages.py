@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .._io import write_text_atomic
 
@@ -43,33 +44,62 @@ code{font-size:.9em}
 """
 
 
+def _href(stem: str, tail: str = "") -> str:
+    """A relative link to a report file, URL-quoted and escaped for an attribute."""
+    return html.escape(quote(stem) + tail, quote=True)
+
+
 def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_label: str) -> Path:
-    """Write ``index.html`` linking every notebook page with its run status."""
+    """Write ``index.html`` linking every notebook page with its run status.
+
+    Every text on the page (the dataset's title and label, report keys, statuses, error
+    notes) is HTML-escaped, and every link is built from the report's key, URL-quoted with
+    :func:`urllib.parse.quote` (only ``/`` is left as it is) and then escaped, so nothing from
+    a dataset can add a tag, an attribute or a ``javascript:`` link to the page.
+
+    Parameters
+    ----------
+    out_root : Path
+        The report folder; the page is ``out_root / "index.html"``.
+    ds : Dataset
+        The dataset reported on (its ``meta["title"]`` and ``synthetic`` flag are used).
+    results : sequence of JobResult
+        One per notebook, in the order to list them; links use a result's ``stem`` (a safe
+        file name given by the runner), or its ``key`` when it has none.
+    dataset_label : str
+        How the dataset is named on the page.
+
+    Returns
+    -------
+    Path
+        The page written.
+    """
     out_root = Path(out_root)
     title = (getattr(ds, "meta", None) or {}).get("title") or dataset_label
     rows = []
     for r in results:
-        key = r.key
-        stem = key
+        key = str(r.key)
+        stem = str(getattr(r, "stem", "") or key)  # the runner's safe file name, when it has one
         links = []
         page = out_root / f"{stem}.html"
         if page.exists():
-            links.append(f'<a href="{html.escape(stem)}.html">page</a>')
+            links.append(f'<a href="{_href(stem, ".html")}">page</a>')
         nbfile = out_root / f"{stem}.ipynb"
         if nbfile.exists():
-            links.append(f'<a href="{html.escape(stem)}.ipynb">notebook</a>')
+            links.append(f'<a href="{_href(stem, ".ipynb")}">notebook</a>')
         assets = out_root / stem
         for sub in ("tables", "figures"):
             if (assets / sub).is_dir():
-                links.append(f'<a href="{html.escape(stem)}/{sub}/">{sub}</a>')
+                links.append(f'<a href="{_href(stem, f"/{sub}/")}">{sub}</a>')
         failed = out_root / f"{stem}.failed.ipynb"
         if r.status == "failed" and failed.exists():
-            links.append(f'<a href="{html.escape(stem)}.failed.ipynb">failed run</a>')
-        note = html.escape(r.error) if r.error else ""
+            links.append(f'<a href="{_href(stem, ".failed.ipynb")}">failed run</a>')
+        note = html.escape(str(r.error)) if r.error else ""
         if r.status == "failed" and page.exists():
             note += " (the page linked is the last good run)"
+        status = html.escape(str(r.status), quote=True)
         rows.append(
-            f"<tr><td>{html.escape(key)}</td><td class='{r.status}'>{r.status}</td>"
+            f"<tr><td>{html.escape(key)}</td><td class='{status}'>{status}</td>"
             f"<td>{r.seconds:.1f}</td><td>{' · '.join(links)}</td><td>{note}</td></tr>"
         )
     banner = (
@@ -82,7 +112,7 @@ def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(str(title))}: reports</title>
 <style>{_CSS}</style></head><body>
 <h1>{html.escape(str(title))}</h1>
-<p>Dataset <code>{html.escape(dataset_label)}</code>: {counts["ran"]} notebooks ran,
+<p>Dataset <code>{html.escape(str(dataset_label))}</code>: {counts["ran"]} notebooks ran,
 {counts["skipped"]} unchanged and skipped, {counts["failed"]} failed.
 Details are in <a href="manifest.json">manifest.json</a>.</p>
 {banner}

@@ -7,7 +7,16 @@ drives its own kernel subprocess, so the work is parallel where it matters.
 
 Every job writes into a staging folder next to its final place and is moved into place only
 when it succeeded, so a failed or interrupted run never leaves a half-written report or removes
-the previous good one.
+the previous good one. The manifest is rewritten after every page that is moved into place:
+its entry is cleared first and written anew once the page is there, so the manifest never
+records a page under inputs it was not made from, even when the run is killed.
+
+A case id is never used as a path: its files are named by
+:func:`~coprodlib.workbook.safe_names.case_file_name`, and every path the runner writes,
+renames or removes is checked to lie inside the report folder. SIGINT (Ctrl-C) and SIGTERM
+stop the run within seconds: no notebook is started any more, the running kernels are
+killed, what finished is recorded in the manifest and the index, and :class:`RunInterrupted`
+is raised.
 """
 
 from __future__ import annotations
@@ -16,19 +25,25 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._io import write_text_atomic
-from ..paths import notebooks_dir, project_root, reports_for
+from ..errors import fail
+from ..paths import dataset_key, notebooks_dir, project_root, reports_for
+from .fingerprints import case_digests, file_digest, library_digest, public_files, sha
 from .pages import write_index
+from .report_folder import Manifest, holding, read_manifest, shown_path, writing
+from .safe_names import case_file_name, inside, remove_inside
+from .stopping import RunInterrupted, Stopper
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -41,27 +56,46 @@ __all__ = [
     "summary_table",
     "refresh_notebooks",
     "NOTEBOOKS",
+    "RUNNER_PARAMETERS",
+    "RunInterrupted",
 ]
 
 #: The notebooks a batch run executes, by report name: (file, needs, per_case).
-#: ``needs`` names the dataset table the notebook cannot do without (None: always runs).
+#: ``needs`` names the dataset table the notebook cannot do without, skipped when that table
+#: is absent or empty (None: always runs).
 NOTEBOOKS: dict[str, tuple[str, str | None, bool]] = {
     "data_check": ("00_data_check.ipynb", None, False),
     "cases": ("10_case.ipynb", None, True),
-    "cross_case": ("20_cross_case.ipynb", None, False),
+    "cross_case": ("20_cross_case.ipynb", "cases", False),
     "survey": ("30_survey.ipynb", "survey", False),
     "reliability": ("40_reliability.ipynb", "double_coding", False),
 }
 
-#: Tables whose rows belong to one case; a case notebook's fingerprint hashes only its rows.
-_CASE_TABLES = ("cases", "participants", "segments", "codings")
+
+def _holds(ds: Any, table: str) -> bool:
+    """Whether the dataset has rows in ``table`` (a survey-only dataset has no cases)."""
+    frame = getattr(ds, table, None)
+    return frame is not None and len(frame) > 0
+
+
 #: Dataset files that concern every notebook (mapping and extension of the codebook).
 _SHARED_FILES = ("code_map", "codebook_extension", "dataset")
+#: Notebook parameters the runner sets itself; ``--param`` may not override them.
+RUNNER_PARAMETERS: dict[str, str] = {
+    "case_id": "choose the cases with --cases",
+    "dataset": "choose the dataset with --dataset",
+    "output_dir": "choose the report folder with --reports",
+}
 
 
 @dataclass
 class Job:
-    """One notebook execution: which notebook, with which parameters, written where."""
+    """One notebook execution: which notebook, with which parameters, written where.
+
+    ``key`` names the job in the manifest and the index (``cases/<case id>`` for a case,
+    whatever the id holds); ``name`` is the file name its reports are written under, never
+    the raw case id (see :func:`~coprodlib.workbook.safe_names.case_file_name`).
+    """
 
     key: str
     notebook: Path
@@ -69,6 +103,11 @@ class Job:
     out_dir: Path
     name: str
     fingerprint: str = ""
+
+    @property
+    def stem(self) -> str:
+        """The reports' path relative to the report folder, without suffix (``cases/x``)."""
+        return f"cases/{self.name}" if self.key.startswith("cases/") else self.name
 
     @property
     def ipynb(self) -> Path:
@@ -85,67 +124,22 @@ class Job:
 
 @dataclass
 class JobResult:
+    """What became of one job.
+
+    ``status`` is ``"ran"``, ``"skipped"`` (unchanged since its last good run), ``"failed"``
+    or ``"interrupted"`` (stopped by a signal, or never started: its previous report and
+    manifest entry are kept). ``stem`` is the path of its files relative to the report
+    folder without suffix, a safe file name (``cases/<name>``), for links to them.
+    """
+
     key: str
-    status: str  # "ran", "skipped" or "failed"
+    status: str
     seconds: float
     error: str = ""
     fingerprint: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- fingerprints
-
-
-def _sha(parts: Iterable[bytes]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
-
-
-def _library_digest() -> str:
-    """Hash of the library's source and data files, so an edited function re-runs notebooks."""
-    pkg = Path(__file__).resolve().parents[1]  # the whole package, every wing
-    files = sorted(p for p in pkg.rglob("*") if p.suffix in {".py", ".yaml", ".yml"})
-    return _sha([__version__.encode()] + [p.read_bytes() for p in files])
-
-
-def _file_digest(folder: Path, stems: Iterable[str] | None = None) -> str:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    if stems is not None:
-        wanted = set(stems)
-        files = [p for p in files if p.stem in wanted]
-    return _sha([p.name.encode() + b"\0" + p.read_bytes() for p in files])
-
-
-def _frame_digest(frame: Any) -> bytes:
-    import pandas as pd
-
-    if frame is None or len(frame) == 0:
-        return b"empty"
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-    return ",".join(map(str, frame.columns)).encode() + hashed.tobytes()
-
-
-def _case_digests(ds: Dataset) -> dict[str, str]:
-    """One digest per case over that case's rows of the per-case tables (vectorised)."""
-    seg_case = ds.segments[["segment_id", "case_id"]]
-    codings = ds.codings.merge(seg_case, on="segment_id", how="left")
-    frames = {
-        "cases": ds.cases,
-        "participants": ds.participants,
-        "segments": ds.segments,
-        "codings": codings,
-    }
-    digests: dict[str, str] = {}
-    grouped = {
-        name: dict(tuple(f.groupby("case_id", sort=True, observed=True)))
-        for name, f in frames.items()
-    }
-    for case_id in sorted(ds.cases["case_id"].astype(str)):
-        digests[case_id] = _sha(_frame_digest(grouped[name].get(case_id)) for name in _CASE_TABLES)
-    return digests
+    stem: str = ""
 
 
 # --------------------------------------------------------------------------- planning
@@ -214,6 +208,46 @@ def _typed_value(key: str, value: Any, default: Any) -> Any:
     return parsed
 
 
+def _selected_cases(known: list[str], cases: Sequence[str] | None) -> list[str]:
+    """The cases ``--cases`` asks for, in the dataset's order; all of them without it."""
+    if not cases:
+        return known
+    unknown = [c for c in cases if c not in set(known)]
+    if unknown:
+        raise ValueError(
+            f"--cases names {', '.join(map(repr, unknown))}, which the dataset does not "
+            f"have; its cases are: {', '.join(known)}"
+        )
+    return [c for c in known if c in set(cases)]
+
+
+def _check_extra(extra: dict[str, Any]) -> None:
+    """Refuse ``--param`` values for the parameters the runner sets itself."""
+    owned = [k for k in extra if k in RUNNER_PARAMETERS]
+    if owned:
+        hints = "; ".join(f"{k}: {RUNNER_PARAMETERS[k]}" for k in owned)
+        raise ValueError(
+            f"--param {', '.join(owned)}: set by coprod run itself and cannot be given as a "
+            f"notebook parameter ({hints})"
+        )
+
+
+def _file_names(case_ids: Sequence[str]) -> dict[str, str]:
+    """Each case's file name; refuses the (astronomically unlikely) case of two ids sharing one."""
+    names = {c: case_file_name(c) for c in case_ids}
+    seen: dict[str, str] = {}
+    for case_id, name in names.items():
+        other = seen.setdefault(name.casefold(), case_id)
+        if other != case_id:
+            raise fail(
+                "cases",
+                "case ids that give different file names; rename one of the two",
+                value=f"{other}, {case_id}",
+                column="case_id",
+            )
+    return names
+
+
 def plan_jobs(
     ds: Dataset,
     *,
@@ -222,25 +256,43 @@ def plan_jobs(
     cases: Sequence[str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[Job]:
-    """Build the list of jobs for a dataset; unknown ``extra`` parameters are an error."""
+    """Build the list of jobs for a dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded, valid dataset.
+    dataset : Path
+        Its folder, already resolved.
+    out_root : Path
+        The report folder the jobs write into.
+    cases : sequence of str, optional
+        The case ids to plan case notebooks for (default: every case).
+    extra : dict, optional
+        Notebook parameters given with ``--param``, passed to every notebook declaring them.
+
+    Returns
+    -------
+    list of Job
+        The data check, one case notebook per case, then the synthesis notebooks.
+
+    Raises
+    ------
+    ValueError
+        For an unknown case or parameter, a parameter the runner sets itself
+        (:data:`RUNNER_PARAMETERS`) or a value of the wrong type.
+    """
     extra = dict(extra or {})
+    _check_extra(extra)
     nb_dir = notebooks_dir()
-    lib = _library_digest()
-    shared = _file_digest(dataset, _SHARED_FILES)
-    everything = _file_digest(dataset)
+    lib = library_digest()
+    shared = file_digest(dataset, _SHARED_FILES)
+    everything = file_digest(dataset)
     ds_param = _display_dataset(dataset)
 
     known_cases = sorted(ds.cases["case_id"].astype(str))
-    if cases:
-        unknown = [c for c in cases if c not in known_cases]
-        if unknown:
-            raise ValueError(
-                f"--cases names {', '.join(map(repr, unknown))}, which the dataset does not "
-                f"have; its cases are: {', '.join(known_cases)}"
-            )
-        selected = [c for c in known_cases if c in set(cases)]
-    else:
-        selected = known_cases
+    selected = _selected_cases(known_cases, cases)
+    file_names = _file_names(known_cases)
 
     jobs: list[Job] = []
     declared_any: set[str] = set()
@@ -248,7 +300,7 @@ def plan_jobs(
         path = nb_dir / filename
         if not path.exists():
             continue
-        if needs is not None and getattr(ds, needs, None) is None:
+        if needs is not None and not _holds(ds, needs):
             continue
         defaults = _notebook_defaults(path)
         declared = set(defaults)
@@ -256,10 +308,10 @@ def plan_jobs(
         nb_bytes = path.read_bytes()
         own_extra = {k: _typed_value(k, v, defaults[k]) for k, v in extra.items() if k in declared}
         if per_case:
-            digests = _case_digests(ds)
+            digests = case_digests(ds)
             for case_id in selected:
                 params = {"case_id": case_id, "dataset": ds_param, **own_extra}
-                fp = _sha(
+                fp = sha(
                     [
                         nb_bytes,
                         json.dumps(params, sort_keys=True).encode(),
@@ -268,10 +320,11 @@ def plan_jobs(
                         digests[case_id].encode(),
                     ]
                 )
-                jobs.append(Job(f"cases/{case_id}", path, params, out_root / "cases", case_id, fp))
+                name = file_names[case_id]
+                jobs.append(Job(f"cases/{case_id}", path, params, out_root / "cases", name, fp))
         else:
             params = {"dataset": ds_param, **own_extra}
-            fp = _sha(
+            fp = sha(
                 [
                     nb_bytes,
                     json.dumps(params, sort_keys=True).encode(),
@@ -284,34 +337,24 @@ def plan_jobs(
     if unknown_params:
         raise ValueError(
             f"unknown notebook parameter(s) {', '.join(map(repr, unknown_params))}; the notebooks "
-            f"declare: {', '.join(sorted(declared_any - {'output_dir'}))}"
+            f"declare: {', '.join(sorted(declared_any - set(RUNNER_PARAMETERS)))}"
         )
     return jobs
 
 
-# --------------------------------------------------------------------------- execution
+# --------------------------------------------------------------------------- one notebook
 
 
-def _relative_to_root(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(project_root()).as_posix()
-    except ValueError:
-        return str(path)
+@dataclass
+class _Outcome:
+    """A job's result, and its files waiting in the staging folder to be moved into place."""
+
+    result: JobResult
+    staging: Path | None = None
 
 
-def _replace_dir(staged: Path, final: Path) -> None:
-    """Put ``staged`` where ``final`` is, keeping the old one until the new one is in place."""
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    staged.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def _execute(job: Job, *, show_code: bool) -> JobResult:
+def _execute(job: Job, *, show_code: bool, stopper: Stopper, root: Path) -> _Outcome:
+    """Run one notebook into a staging folder beside its final place (nothing is moved yet)."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -319,67 +362,52 @@ def _execute(job: Job, *, show_code: bool) -> JobResult:
     from .pages import notebook_to_html
 
     start = time.perf_counter()
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-", dir=job.out_dir))
-    try:
-        assets = staging / job.name
-        params = {**job.parameters, "output_dir": _relative_to_root(job.assets)}
-        staged_params = {**params, "output_dir": _relative_to_root(assets)}
-        staged_nb = staging / f"{job.name}.ipynb"
-        try:
-            papermill.execute_notebook(
-                str(job.notebook),
-                str(staged_nb),
-                parameters=staged_params,
-                kernel_name="python3",
-                progress_bar=False,
-                # one write at the end instead of one (schema-validated) per cell: the
-                # runner's own CPU time competes with the kernels on a small machine
-                request_save_on_cell_execute=False,
-                cwd=str(job.notebook.parent),
-            )
-        except PapermillExecutionError as exc:
-            failed = job.out_dir / f"{job.name}.failed.ipynb"
-            if staged_nb.exists():
-                os.replace(staged_nb, failed)
-            msg = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
-            return JobResult(job.key, "failed", time.perf_counter() - start, msg, parameters=params)
-        except Exception as exc:  # kernel died, notebook unreadable, ...
-            msg = f"{type(exc).__name__}: {exc}"
-            return JobResult(job.key, "failed", time.perf_counter() - start, msg, parameters=params)
+    params = {**job.parameters, "output_dir": shown_path(job.assets)}
 
-        nb = nbformat.read(staged_nb, as_version=4)
-        _show_final_output_dir(nb, staged_params["output_dir"], params["output_dir"])
-        nbformat.write(nb, staged_nb)
-        (staging / f"{job.name}.html").write_text(
-            notebook_to_html(nb, show_code=show_code), encoding="utf-8"
+    def result(status: str, error: str = "") -> JobResult:
+        seconds = time.perf_counter() - start
+        return JobResult(job.key, status, seconds, error, parameters=params, stem=job.stem)
+
+    if stopper.stopped:
+        return _Outcome(result("interrupted"))
+    folder = inside(root, job.out_dir / job.name).parent
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    assets = staging / job.name
+    staged_params = {**params, "output_dir": shown_path(assets)}
+    staged_nb = staging / f"{job.name}.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(job.notebook),
+            str(staged_nb),
+            parameters=staged_params,
+            kernel_name="python3",
+            progress_bar=False,
+            # one write at the end instead of one (schema-validated) per cell: the
+            # runner's own CPU time competes with the kernels on a small machine
+            request_save_on_cell_execute=False,
+            cwd=str(job.notebook.parent),
+            kernel_manager_class=stopper.kernel_manager_class(),
         )
-        # move into place: assets folder first, then the notebook and page (atomic renames)
-        if assets.exists():
-            _replace_dir(assets, job.assets)
-        os.replace(staged_nb, job.ipynb)
-        os.replace(staging / f"{job.name}.html", job.html)
-        failed = job.out_dir / f"{job.name}.failed.ipynb"
-        if failed.exists():
-            failed.unlink()
-        outputs = [job.ipynb, job.html]
-        if job.assets.exists():
-            outputs += sorted(p for p in job.assets.rglob("*") if p.is_file())
-        return JobResult(
-            job.key,
-            "ran",
-            time.perf_counter() - start,
-            fingerprint=job.fingerprint,
-            parameters=params,
-            outputs=[
-                p.relative_to(
-                    job.out_dir.parent if job.key.startswith("cases/") else job.out_dir
-                ).as_posix()
-                for p in outputs
-            ],
-        )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except Exception as exc:
+        if stopper.stopped:  # its kernel was killed: not a failure of the notebook
+            return _Outcome(result("interrupted"), staging)
+        if isinstance(exc, OSError):  # full disk, read-only folder: stops the run
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if isinstance(exc, PapermillExecutionError):
+            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
+        else:  # kernel died, notebook unreadable, ...
+            error = f"{type(exc).__name__}: {exc}"
+        return _Outcome(result("failed", error), staging)
+    nb = nbformat.read(staged_nb, as_version=4)
+    _show_final_output_dir(nb, staged_params["output_dir"], params["output_dir"])
+    nbformat.write(nb, staged_nb)
+    (staging / f"{job.name}.html").write_text(
+        notebook_to_html(nb, show_code=show_code), encoding="utf-8"
+    )
+    done = result("ran")
+    done.fingerprint = job.fingerprint
+    return _Outcome(done, staging)
 
 
 def _show_final_output_dir(nb: Any, staged: str, final: str) -> None:
@@ -391,12 +419,160 @@ def _show_final_output_dir(nb: Any, staged: str, final: str) -> None:
             )
 
 
-def _previous(manifest_path: Path) -> dict[str, Any]:
+# --------------------------------------------------------------------------- into place
+
+
+def _move(root: Path, source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``; both must lie inside the report folder ``root``."""
+    os.replace(inside(root, source), inside(root, target))
+
+
+def _replace_dir(root: Path, staged: Path, final: Path) -> None:
+    """Put ``staged`` where ``final`` is, keeping the old one until the new one is in place."""
+    old = final.with_name(f".{final.name}.old")
+    remove_inside(root, old)
+    if final.exists() or final.is_symlink():
+        _move(root, final, old)
+    _move(root, staged, final)
+    remove_inside(root, old)
+
+
+def _entry(res: JobResult, last_good: list[str] | None = None) -> dict[str, Any]:
+    """The manifest entry of a result; only a good result keeps its fingerprint."""
+    entry: dict[str, Any] = {
+        "status": res.status,
+        "seconds": round(res.seconds, 3),
+        "parameters": res.parameters,
+        "outputs": res.outputs,
+        "fingerprint": res.fingerprint if res.status in ("ran", "skipped") else "",
+    }
+    if res.error:
+        entry["error"] = res.error
+    if last_good is not None:
+        entry["last_good_outputs"] = last_good
+    return entry
+
+
+def _good_outputs(entry: dict[str, Any]) -> list[str]:
+    """The outputs of the last good run a manifest entry knows of (any failures since)."""
+    if entry.get("status") in ("ran", "skipped"):
+        return list(entry.get("outputs", []))
+    return list(entry.get("last_good_outputs", []))
+
+
+def _commit(outcome: _Outcome, job: Job, record: Manifest, root: Path) -> JobResult:
+    """Move a finished job's files into place and record it (in the main thread, one at a time).
+
+    A good run: its manifest entry is cleared, its files moved into place, then the entry is
+    written with its fingerprint. A failure: the failed notebook is put beside the last good
+    report, which stays. An interrupted job: nothing moves and its previous entry stays.
+    """
+    res, staging = outcome.result, outcome.staging
     try:
-        data = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data.get("notebooks", {}) if isinstance(data, dict) else {}
+        if res.status == "interrupted" or staging is None:
+            return res
+        last_good = _good_outputs(record.entry(job.key))
+        failed = job.out_dir / f"{job.name}.failed.ipynb"
+        staged_nb = staging / f"{job.name}.ipynb"
+        with writing(job.out_dir):
+            if res.status == "failed":
+                if staged_nb.exists():
+                    _move(root, staged_nb, failed)
+                record.put(job.key, _entry(res, last_good))
+                return res
+            record.put(job.key, _entry(replace(res, status="replacing"), last_good))
+            if (staging / job.name).exists():
+                _replace_dir(root, staging / job.name, job.assets)
+            _move(root, staged_nb, job.ipynb)
+            _move(root, staging / f"{job.name}.html", job.html)
+            remove_inside(root, failed)
+            files = [job.ipynb, job.html]
+            if job.assets.is_dir():
+                files += sorted(p for p in job.assets.rglob("*") if p.is_file())
+            res.outputs = [p.relative_to(root).as_posix() for p in files]
+            record.put(job.key, _entry(res))
+        return res
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _skip(job: Job, prev: dict[str, Any], force: bool) -> JobResult | None:
+    """The result of a job that need not run (unchanged since its last good run), else None."""
+    if (
+        force
+        or prev.get("status") not in ("ran", "skipped")
+        or prev.get("fingerprint") != job.fingerprint
+        or not job.ipynb.exists()
+        or not job.html.exists()
+    ):
+        return None
+    return JobResult(
+        job.key,
+        "skipped",
+        0.0,
+        fingerprint=job.fingerprint,
+        parameters=prev.get("parameters", job.parameters),
+        outputs=prev.get("outputs", []),
+        stem=job.stem,
+    )
+
+
+def _kept(job: Job, prev: dict[str, Any]) -> JobResult:
+    """The index row of a job this run did not select (`--cases`): its last record, if any."""
+    return JobResult(
+        job.key,
+        str(prev.get("status", "not run")),
+        float(prev.get("seconds", 0.0)),
+        str(prev.get("error", "")),
+        str(prev.get("fingerprint", "")),
+        dict(prev.get("parameters", {})),
+        list(prev.get("outputs", [])),
+        stem=job.stem,
+    )
+
+
+def _execute_all(
+    todo: list[Job],
+    results: dict[str, JobResult],
+    *,
+    workers: int,
+    show_code: bool,
+    record: Manifest,
+    root: Path,
+    stopper: Stopper,
+    progress: Callable[[JobResult], None] | None,
+) -> None:
+    """Run the jobs in a thread pool and commit each as it ends; stop early on a signal."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    futures: dict[Future[_Outcome], Job] = {}
+    try:
+        for job in todo:
+            with writing(job.out_dir):
+                inside(root, job.out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+            futures[pool.submit(_execute, job, show_code=show_code, stopper=stopper, root=root)] = (
+                job
+            )
+        for fut in as_completed(futures):
+            if fut.cancelled():
+                continue
+            job = futures[fut]
+            with writing(job.out_dir):
+                outcome = fut.result()
+            res = results[job.key] = _commit(outcome, job, record, root)
+            if progress:
+                progress(res)
+            if stopper.stopped:
+                for other in futures:
+                    other.cancel()
+    except BaseException:
+        stopper.stop()  # the runner itself failed: kill the kernels still running
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
@@ -412,59 +588,110 @@ def run(
 ) -> list[JobResult]:
     """Execute the notebooks for a dataset folder and write its report folder.
 
-    ``dataset`` is the folder itself, already resolved by the caller (the command line, or
-    :func:`coprodlib.paths.resolve_dataset`); ``out_root`` defaults to ``reports/<name>/``.
+    Parameters
+    ----------
+    dataset : Path
+        The dataset folder, already resolved by the caller (the command line, or
+        :func:`coprodlib.paths.resolve_dataset`).
+    cases : sequence of str, optional
+        Run the case notebook of these cases only; the other cases keep their reports and
+        their entries in the manifest and the index.
+    jobs : int, optional
+        Notebooks run at the same time (default: the number of cores).
+    force : bool
+        Run every notebook, even those unchanged since their last good run.
+    show_code : bool
+        Keep the code cells in the HTML pages.
+    out_root : Path, optional
+        The report folder (default :func:`coprodlib.paths.reports_for`: one per dataset).
+    extra : dict, optional
+        Notebook parameters (``--param``) for every notebook that declares them.
+    progress : callable, optional
+        Called with each :class:`JobResult` as soon as it is known.
 
-    Returns one :class:`JobResult` per planned notebook, in plan order. Raises
-    :class:`~coprodlib.DataError` before anything is written when the dataset is invalid.
+    Returns
+    -------
+    list of JobResult
+        One per notebook this run planned, in plan order.
+
+    Raises
+    ------
+    DataError
+        Before anything is written when the dataset is invalid; when the report folder
+        cannot be used (a file, read-only, full, another dataset's, held by another run).
+    ValueError
+        For an unknown case or parameter, or a parameter the runner sets itself.
+    RunInterrupted
+        After SIGINT or SIGTERM, once the manifest and the index record what finished.
     """
     from ..contract.dataset import load_folder
 
     folder = Path(dataset)
     ds = load_folder(folder)  # validates: a broken dataset stops here, before reports/ is touched
     out_root = Path(out_root) if out_root is not None else reports_for(folder)
-    planned = plan_jobs(ds, dataset=folder, out_root=out_root, cases=cases, extra=extra)
-    manifest_path = out_root / "manifest.json"
-    previous = _previous(manifest_path)
-
-    results: dict[str, JobResult] = {}
-    todo: list[Job] = []
-    for job in planned:
-        prev = previous.get(job.key, {})
-        if (
-            not force
-            and prev.get("status") in ("ran", "skipped")
-            and prev.get("fingerprint") == job.fingerprint
-            and job.ipynb.exists()
-            and job.html.exists()
-        ):
-            results[job.key] = JobResult(
-                job.key,
-                "skipped",
-                0.0,
-                fingerprint=job.fingerprint,
-                parameters=prev.get("parameters", job.parameters),
-                outputs=prev.get("outputs", []),
-            )
+    everything = plan_jobs(ds, dataset=folder, out_root=out_root, extra=extra)
+    chosen = {f"cases/{c}" for c in _selected_cases(ds.case_ids, cases)}
+    planned = [j for j in everything if not j.key.startswith("cases/") or j.key in chosen]
+    label = _display_dataset(folder)
+    stopper = Stopper()
+    with holding(out_root, folder, label=label):
+        manifest_path = out_root / "manifest.json"
+        known = {j.key for j in everything}
+        previous = {k: v for k, v in read_manifest(manifest_path).items() if k in known}
+        results: dict[str, JobResult] = {}
+        todo = []
+        for job in planned:
+            skipped = _skip(job, previous.get(job.key, {}), force)
+            if skipped is None:
+                todo.append(job)
+                continue
+            results[job.key] = skipped
             if progress:
-                progress(results[job.key])
-        else:
-            todo.append(job)
-
-    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    if todo:
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            futures = {pool.submit(_execute, job, show_code=show_code): job for job in todo}
-            for fut in as_completed(futures):
-                res = fut.result()
-                results[res.key] = res
-                if progress:
-                    progress(res)
-
+                progress(skipped)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        record = Manifest(manifest_path, _header(folder, ds, jobs=workers), previous)
+        for res in results.values():
+            record.put(res.key, _entry(res), write=False)
+        with stopper.handling_signals():
+            if todo:
+                _execute_all(
+                    todo,
+                    results,
+                    workers=workers,
+                    show_code=show_code,
+                    record=record,
+                    root=out_root,
+                    stopper=stopper,
+                    progress=progress,
+                )
+            for job in planned:
+                res = results.setdefault(job.key, JobResult(job.key, "interrupted", 0.0))
+                if res.status == "interrupted":
+                    res.stem = job.stem
+                    res.error = "stopped before it finished; a page linked is from an earlier run"
+            record.write(interrupted=stopper.stopped)
+            shown = [results.get(j.key) or _kept(j, record.entry(j.key)) for j in everything]
+            with writing(out_root / "index.html"):
+                write_index(out_root, ds, shown, dataset_label=label)
     ordered = [results[job.key] for job in planned]
-    _write_manifest(manifest_path, folder, ds, ordered, previous, jobs=n_workers)
-    write_index(out_root, ds, ordered, dataset_label=_display_dataset(folder))
+    if stopper.stopped:
+        raise RunInterrupted(stopper.signum or int(signal.SIGINT), ordered)
     return ordered
+
+
+def _header(folder: Path, ds: Dataset, *, jobs: int) -> dict[str, Any]:
+    """The manifest's fields other than the notebook entries (no private file is named)."""
+    return {
+        "dataset": _display_dataset(folder),
+        "dataset_key": dataset_key(folder),
+        "synthetic": bool(getattr(ds, "synthetic", False)),
+        "coprodlib": __version__,
+        "versions": _versions(),
+        "inputs": {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in public_files(folder)
+        },
+        "jobs": jobs,
+    }
 
 
 def _versions() -> dict[str, str]:
@@ -491,50 +718,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[n] = "not installed"
     return out
-
-
-def _write_manifest(
-    path: Path,
-    folder: Path,
-    ds: Dataset,
-    results: list[JobResult],
-    previous: dict[str, Any],
-    *,
-    jobs: int,
-) -> None:
-    notebooks: dict[str, Any] = {}
-    for r in results:
-        entry: dict[str, Any] = {
-            "status": r.status,
-            "seconds": round(r.seconds, 3),
-            "parameters": r.parameters,
-            "outputs": r.outputs,
-        }
-        if r.status == "failed":
-            entry["error"] = r.error
-            # keep the last good run's fingerprint: the good report is still in place
-            prev = previous.get(r.key, {})
-            entry["fingerprint"] = ""
-            entry["last_good_outputs"] = prev.get("outputs", [])
-        else:
-            entry["fingerprint"] = r.fingerprint
-        notebooks[r.key] = entry
-    inputs = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    }
-    manifest = {
-        "dataset": _display_dataset(folder),
-        "synthetic": bool(getattr(ds, "synthetic", False)),
-        "coprodlib": __version__,
-        "versions": _versions(),
-        "inputs": inputs,
-        "jobs": jobs,
-        "notebooks": notebooks,
-        "summary": {s: sum(r.status == s for r in results) for s in ("ran", "skipped", "failed")},
-    }
-    write_text_atomic(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 # --------------------------------------------------------------------------- summary
