@@ -458,6 +458,35 @@ def test_aggregation_without_any_complete_case_is_a_data_error(frames):
         plots.aggregation_plot(agg)
 
 
+def test_heatmap_of_counts_that_are_all_zero_is_a_data_error_before_any_figure(co):
+    # tensions and strategies coded, never on one segment: every cell is 0, and seaborn's
+    # heatmap used to fail with "zero-size array to reduction operation fmin"
+    zeros = co.assign(n=0)
+    zeros.attrs["file"] = "tension_strategy"
+    figures_before = plt.get_fignums()
+    with pytest.raises(DataError) as caught:
+        plots.cooccurrence_heatmap(zeros, x="strategy", y="tension")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column, problem.kind) == ("tension_strategy", "n", "empty")
+    assert "tension and strategy coded together" in problem.expected
+    assert plt.get_fignums() == figures_before
+
+
+def test_heatmap_of_a_real_table_without_strategies_is_a_data_error():
+    # a case that codes tensions but no strategy: cooccurrence gives zeros, the plot says why
+    import dataclasses
+
+    import coprodlib as cp
+
+    case = cp.select_cases(cp.load(), "de_city_marketing")
+    dims = case.codebook.dimensions_of(case.codings["code"].astype(str))
+    thin = dataclasses.replace(case, codings=case.codings[(dims == "tension").to_numpy()])
+    co = cp.cooccurrence(thin, "tension", "strategy")
+    assert co["n"].sum() == 0
+    with pytest.raises(DataError, match="coded together"):
+        plots.cooccurrence_heatmap(co, x="strategy", y="tension")
+
+
 def test_data_that_is_not_a_frame_is_a_type_error():
     with pytest.raises(TypeError, match="DataFrame"):
         plots.family_bars([{"role_group": "a"}])
@@ -481,3 +510,15 @@ def test_plots_do_not_change_global_style(frames):
     for name in CALLS:
         draw(name, frames)
     assert dict(matplotlib.rcParams) == before
+
+
+@pytest.mark.parametrize("missing", [np.nan, None, "n/a"])
+def test_a_missing_weight_is_an_error_not_a_zero(missing):
+    frame = pd.DataFrame(
+        {"tension": ["t1", "t1", "t2"], "strategy": ["s1", "s2", "s1"], "n": [3, missing, 2]}
+    )
+    with pytest.raises(DataError, match=r"column 'n'.*a number in every row of weights="):
+        plots.cooccurrence_heatmap(frame, x="strategy", y="tension")
+    shares = pd.DataFrame({"role": ["a", "b"], "family": ["x", "x"], "share": [0.5, missing]})
+    with pytest.raises(DataError, match="weights="):
+        plots.family_bars(shares, y="role", hue="family")

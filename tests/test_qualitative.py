@@ -314,3 +314,50 @@ def test_example_segments_keep_one_schema_and_refuse_a_dataset_without_text() ->
     redacted = dataclasses.replace(ds, segments=ds.segments.assign(text=pd.NA))
     with pytest.raises(cp.DataError, match="segments.csv.*--keep-text"):
         cp.example_segments(redacted)
+
+
+# --------------------------------------------------------------------------- thin data
+
+
+@pytest.fixture
+def strategies_only():
+    # one case, one role, strategies and no tension, value or effect: s1 bias, s2 compromising
+    codings = [("s1", S1), ("s2", S2)]
+    segments = {"segment_id": ["s1", "s2"], "case_id": ["A", "A"], "participant_id": ["p1", "p1"]}
+    return make_dataset(codings, segments, [("p1", "A", "citizen")])
+
+
+def test_analyses_on_strategies_alone_say_what_is_missing(strategies_only) -> None:
+    ds = strategies_only
+    # every tension x strategy pair is 0: the table is complete, and nothing co-occurs
+    co = cp.cooccurrence(ds, "tension", "strategy", count_as="root")
+    assert len(co) == 7 * 4 and co["n"].sum() == 0
+    assert (co["c"].dropna() == 0).all()
+    with pytest.raises(cp.DataError, match="coded together"):
+        cp.plots.cooccurrence_heatmap(co, x="strategy", y="tension")
+    paths = cp.chain(ds)
+    assert paths["tension"].isna().all() and paths["effect"].isna().all()
+    assert paths["strategy"].tolist() == ["balancing", "trade_off"]  # one each, n = 1
+    with pytest.raises(cp.DataError, match="no codings of 'tension'"):
+        cp.dimension_counts(ds, "tension")
+    agg = cp.aggregation(ds)
+    # bias favours one value, compromising both: 1/2; no effect, so no share of undesired
+    assert agg.loc[0, "share_one_sided"] == 0.5 and np.isnan(agg.loc[0, "share_undesired"])
+    test = cp.aggregation_test(agg)
+    assert test.loc[0, "n_cases"] == 0 and np.isnan(test.loc[0, "rho"])
+    with pytest.raises(cp.DataError, match="no point to draw"):
+        cp.plots.aggregation_plot(agg)
+
+
+def test_analyses_on_codes_outside_the_taxonomy_are_data_errors() -> None:
+    # a project whose codes are all local: nothing to count as a tension, strategy or effect
+    segments = {"segment_id": ["s1"], "case_id": ["A"], "participant_id": ["p1"]}
+    ds = make_dataset([("s1", "value_realised")], segments, [("p1", "A", "citizen")])
+    ds.codings["code"] = "my_local_code"
+    with pytest.raises(cp.DataError, match="no tension, strategy or effect"):
+        cp.chain(ds)
+    with pytest.raises(cp.DataError, match="no codings of rows='tension' or cols='strategy'"):
+        cp.cooccurrence(ds, "tension", "strategy")
+    with pytest.raises(cp.DataError, match="no codings of 'strategy'"):
+        cp.strategy_profile(ds, by="role")
+    assert cp.codings_of(ds)["dimension"].isna().all()

@@ -12,6 +12,7 @@ import pyreadstat
 import pytest
 from helpers import read_csv, run_cli, tree
 
+from coprodlib.contract.survey_design import read_survey_design
 from coprodlib.errors import DataError
 from coprodlib.importers.pseudonyms import KEY_FILE, Pseudonymizer
 from coprodlib.importers.refi import import_qdpx
@@ -138,8 +139,14 @@ def test_without_scales_measurement_level_decides(tmp_path):
     survey = read_csv(tmp_path / "sv" / "survey.csv")
     assert survey["t1"].tolist() == ["1", "5", "3", "4"]  # ordinal: numbers kept
     assert survey["vignette"].iloc[0] == "control"  # nominal: labels
-    assert any("scales.yml" in w for w in result.warnings)
-    assert not (tmp_path / "sv" / "scales.yml").exists()
+    assert any("starter scales.yml" in w for w in result.warnings)
+    # the three labelled ordinal items t1..t3 share the stem "t": one starter scale, 1-5
+    design = read_survey_design(tmp_path / "sv" / "scales.yml")
+    assert list(design.scales) == ["t"]
+    scale = design.scales["t"]
+    assert (scale.items, scale.reversed, scale.low, scale.high) == (("t1", "t2", "t3"), (), 1, 5)
+    assert "reversed items are NOT marked" in (tmp_path / "sv" / "scales.yml").read_text()
+    assert result.starter_scales and "starter" in result.summary()
 
 
 def test_csv_with_bom_semicolons_and_qualtrics_header_rows(tmp_path, scales):
@@ -254,3 +261,95 @@ def test_survey_added_to_an_imported_project_validates(tmp_path, scales):
     first = read_csv(to / "survey.csv")["respondent_id"].tolist()
     import_survey(tmp_path / "s.sav", to)
     assert read_csv(to / "survey.csv")["respondent_id"].tolist() == first
+
+
+def test_spss_user_missing_codes_become_empty_without_a_label_warning(tmp_path):
+    # t1 declares 9 ("don't know") missing, t2 the range 8-9; both carry labels for them
+    frame = pd.DataFrame(
+        {"ResponseId": ["a", "b", "c", "d"], "t1": [1.0, 9.0, 3.0, 4.0],
+         "t2": [2.0, 2.0, 8.0, 5.0], "t3": [4.0, 1.0, 3.0, 3.0]}
+    )  # fmt: skip
+    sav = tmp_path / "missing.sav"
+    labels = {**LIKERT, 9: "Don't know"}
+    pyreadstat.write_sav(
+        frame, str(sav),
+        variable_value_labels={"t1": labels, "t2": {**LIKERT, 8: "Refused", 9: "Don't know"},
+                               "t3": LIKERT},
+        variable_measure={"t1": "ordinal", "t2": "ordinal", "t3": "ordinal"},
+        missing_ranges={"t1": [9], "t2": [{"lo": 8, "hi": 9}]},
+    )  # fmt: skip
+    plain = tmp_path / "plain_scales.yml"
+    plain.write_text("scales:\n  trust: {items: [t1, t2, t3], low: 1, high: 5}\n")
+    result = import_survey(sav, tmp_path / "sv", scales=plain)
+    survey = pd.read_csv(tmp_path / "sv" / "survey.csv")
+    assert survey["t1"].isna().tolist() == [False, True, False, False]
+    assert survey["t2"].isna().tolist() == [False, False, True, False]
+    assert not any("missing values in SPSS" in w for w in result.warnings)
+    assert "t1: 9" in result.summary() and "t2: 8-9" in result.summary()
+    dic = read_csv(tmp_path / "sv" / "survey_dictionary.csv").set_index("column")
+    assert "declared missing" in dic.loc["t2", "note"]
+
+
+def test_duplicate_ids_name_both_rows_and_id_column_none_numbers_rows(tmp_path, capsys):
+    frame = pd.DataFrame({"id": [240.0, 242.0, 241.0, 242.0], "t1": [1.0, 2.0, 3.0, 4.0]})
+    sav = tmp_path / "dup.sav"
+    pyreadstat.write_sav(frame, str(sav))
+    with pytest.raises(DataError) as err:
+        import_survey(sav, tmp_path / "sv")
+    message = str(err.value)
+    assert "row 5" in message and "found '242';" in message and "already on row 3" in message
+    assert "np." not in message and "242.0" not in message
+    assert "--id-column none" in message
+    result = import_survey(sav, tmp_path / "sv", id_column="none")
+    survey = read_csv(tmp_path / "sv" / "survey.csv")
+    assert survey["respondent_id"].tolist() == ["r00001", "r00002", "r00003", "r00004"]
+    assert survey["id"].tolist() == ["240", "242", "241", "242"]  # kept as an answer column
+    assert result.respondents == 4
+
+
+def test_identifying_columns_are_found_by_name_label_and_values(tmp_path):
+    csv = tmp_path / "contacts.csv"
+    csv.write_text(
+        "respondent_id,Full Name,q7,contact_frequency,service_name,Q9,t1\n"
+        "r1,Ann Smith,ann@example.org,3,library,192.168.0.1,4\n"
+        "r2,Bob Jones,bob@example.net,1,pool,10.0.0.7,2\n",
+        encoding="utf-8",
+    )
+    result = import_survey(csv, tmp_path / "sv")
+    assert set(result.dropped) == {"Full Name", "q7", "Q9"}
+    summary = result.summary()
+    assert "q7 (its values are e-mail addresses)" in summary
+    assert "Q9 (its values are IP addresses)" in summary
+    text = (tmp_path / "sv" / "survey.csv").read_text(encoding="utf-8")
+    assert "Ann" not in text and "example.org" not in text and "192.168" not in text
+    header = text.splitlines()[0].split(",")
+    assert "contact_frequency" in header and "service_name" in header  # numbers, not contacts
+    kept = import_survey(csv, tmp_path / "sv2", keep_columns=["Q9"])
+    assert set(kept.dropped) == {"Full Name", "q7"}
+    with pytest.raises(DataError, match="keep"):
+        import_survey(csv, tmp_path / "sv3", keep_columns=["nope"])
+
+
+def test_spss_label_marks_a_column_identifying(tmp_path):
+    frame = pd.DataFrame({"ResponseId": ["a", "b"], "Q12": ["Ann, 0123", "Bob, 0456"]})
+    sav = tmp_path / "label.sav"
+    pyreadstat.write_sav(
+        frame, str(sav), column_labels={"Q12": "How can we contact you? (phone number)"}
+    )
+    result = import_survey(sav, tmp_path / "sv")
+    assert result.dropped == ("Q12",) and "its label" in result.summary()
+
+
+def test_starter_scales_group_items_by_stem_and_validate(tmp_path):
+    csv = tmp_path / "plain.csv"
+    rows = ["respondent_id,Q3_1,Q3_2,Q3_3,se1,se2,age,comment"]
+    rows += [f"r{k},{k % 5 + 1},{(k + 2) % 5 + 1},{k % 4 + 1},{k % 7 + 1},{(k * 3) % 7 + 1},"
+             f"{30 + k},fine" for k in range(12)]  # fmt: skip
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = import_survey(csv, tmp_path / "sv")
+    design = read_survey_design(tmp_path / "sv" / "scales.yml")
+    assert {n: (s.items, s.low, s.high) for n, s in design.scales.items()} == {
+        "q3": (("Q3_1", "Q3_2", "Q3_3"), 1, 5),
+        "se": (("se1", "se2"), 1, 7),
+    }
+    assert result.checked_scales == ("q3", "se")

@@ -70,6 +70,11 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "save_figure",
         "synthetic_banner",
     ),
+    "workbook.survey_sections": ("SurveyPlan", "survey_plan"),
+    "analysis.derived": ("derived_tensions", "tension_sources_text"),
+    "importers.qualcoder": ("import_qualcoder", "read_qualcoder"),
+    "importers.code_suggestions": ("suggest_codes", "map_dataset"),
+    "importers.detect": ("detect_format",),
 }
 
 #: Modules reachable as attributes: ``cp.plots``, ``cp.paths``, ``cp.errors`` and the wings.

@@ -52,7 +52,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     folder = _dataset_folder(args.dataset)
     problems = check_folder(folder)
     if not problems:
+        from .contract.dataset import load_folder
+
+        ds = load_folder(folder)
+        parts = []
+        if "qualitative" in ds.parts:
+            parts.append(
+                f"qualitative part ({len(ds.cases)} case(s), {len(ds.participants)} "
+                f"participant(s), {len(ds.segments)} segment(s), {len(ds.codings)} coding(s))"
+            )
+        if ds.survey is not None:
+            scales = (
+                f"{len(ds.survey_design.scales)} scale(s) in scales.yml"
+                if ds.survey_design is not None
+                else "no scales.yml"
+            )
+            parts.append(f"survey ({len(ds.survey)} respondent(s), {scales})")
         print(f"{folder.name}: valid (no problems found)")
+        for part in parts:
+            print(f"  found: {part}")
         return EXIT_OK
     print(f"{folder.name}: {len(problems)} problem(s) found\n")
     for p in problems:
@@ -71,33 +89,49 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import warnings
+
     from tqdm import tqdm
 
-    from .workbook.runner import run, summary_table
+    from .workbook.runner import RunInterrupted, run, summary_table
 
     cases = [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else None
     if args.jobs is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be 1 or more, got {args.jobs}")
     extra = _parse_params(args.param)
     folder = _dataset_folder(args.dataset)
-    out_root = Path(args.reports) if args.reports else reports_for(folder)
+    out_root = Path(args.reports).expanduser() if args.reports else reports_for(folder)
     bar = tqdm(total=None, unit="notebook", desc="coprod run", disable=None, file=sys.stderr)
 
     def tick(res: Any) -> None:
         bar.update(1)
         bar.set_postfix_str(f"{res.key}: {res.status}")
 
+    def one_line(message: Any, *_: Any, **__: Any) -> None:
+        bar.write(f"warning: {message}", file=sys.stderr)
+
     try:
-        results = run(
-            folder,
-            cases=cases,
-            jobs=args.jobs,
-            force=args.force,
-            show_code=args.show_code,
-            out_root=out_root,
-            extra=extra,
-            progress=tick,
+        with warnings.catch_warnings():
+            warnings.showwarning = one_line  # a damaged manifest, ...: one line, no source
+            results = run(
+                folder,
+                cases=cases,
+                jobs=args.jobs,
+                force=args.force,
+                show_code=args.show_code,
+                out_root=out_root,
+                extra=extra,
+                progress=tick,
+            )
+    except RunInterrupted as stop:
+        bar.close()
+        print(summary_table(stop.results))
+        print(
+            f"\n{stop}: what finished is recorded in {_shown_path(out_root / 'manifest.json')}; "
+            "run again to finish the rest",
+            file=sys.stderr,
         )
+        return stop.exit_code
     finally:
         bar.close()
     print(summary_table(results))
@@ -123,12 +157,21 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 
 def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
+    """``--param KEY=VALUE`` items as a dict; the runner's own parameters are refused."""
+    from .workbook.runner import RUNNER_PARAMETERS
+
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"--param takes KEY=VALUE, got {item!r}")
-        out[key.strip()] = value
+        key = key.strip()
+        if key in RUNNER_PARAMETERS:
+            raise ValueError(
+                f"--param {key}: set by coprod run itself, not a notebook parameter you can "
+                f"give; {RUNNER_PARAMETERS[key]}"
+            )
+        out[key] = value
     return out
 
 
@@ -147,6 +190,7 @@ def _cmd_import_qdpx(args: argparse.Namespace) -> int:
         keep_text=args.keep_text,
         offsets=args.offsets,
         crlf=args.crlf,
+        offsets_only=args.offsets_only,
     )
     print(result.summary())
     return EXIT_OK
@@ -177,9 +221,94 @@ def _cmd_import_survey(args: argparse.Namespace) -> int:
         scales=None if args.scales is None else Path(args.scales),
         id_column=args.id_column,
         sheet=args.sheet,
+        keep_columns=args.keep_column or (),
     )
     print(result.summary())
     return EXIT_OK
+
+
+def _cmd_import_qualcoder(args: argparse.Namespace) -> int:
+    """``coprod import qualcoder``: a QualCoder project database into a dataset folder."""
+    from .importers.qualcoder import import_qualcoder
+
+    result = import_qualcoder(
+        Path(args.project),
+        Path(args.to),
+        code_map=None if args.code_map is None else Path(args.code_map),
+        documents=None if args.documents is None else Path(args.documents),
+        keep_text=args.keep_text,
+    )
+    print(result.summary())
+    return EXIT_OK
+
+
+#: Options of ``coprod import FILE`` that only some kinds of file take.
+_KIND_OPTIONS = {
+    "survey": ("scales", "id_column", "keep_column", "sheet"),
+    "qdpx": ("code_map", "documents", "keep_text"),
+    "qualcoder": ("code_map", "documents", "keep_text"),
+    "taguette": ("code_map", "documents", "keep_text"),
+}
+
+
+def _cmd_import_auto(args: argparse.Namespace) -> int:
+    """``coprod import FILE --to DIR``: the kind of file told by its content."""
+    from .importers.detect import detect_format
+
+    found = detect_format(Path(args.file))
+    print(f"found {found.found}: {found.path}")
+    kind = "qdpx" if found.kind == "qde" else found.kind
+    if kind == "codebook":
+        raise ValueError(
+            f"{found.path.name} is a codebook, not a project: give it to an import as "
+            "--code-map, or read it with `coprod codebook import`"
+        )
+    allowed = _KIND_OPTIONS[kind]
+    given = [name for names in _KIND_OPTIONS.values() for name in names
+             if name not in allowed and getattr(args, name)]  # fmt: skip
+    if given:
+        options = ", ".join(sorted({"--" + g.replace("_", "-") for g in given}))
+        raise ValueError(f"{options}: not an option for {found.found}")
+    args.project = str(found.path)
+    args.file = str(found.path)
+    if kind == "qdpx":
+        args.offsets, args.crlf = "auto", "auto"
+        args.offsets_only = False
+    command = {
+        "qdpx": _cmd_import_qdpx,
+        "qualcoder": _cmd_import_qualcoder,
+        "taguette": _cmd_import_taguette,
+        "survey": _cmd_import_survey,
+    }[kind]
+    return command(args)
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    """``coprod map DATASET``: codebook suggestions for the local codes, for review."""
+    from .importers.code_suggestions import map_dataset
+
+    if args.top < 1:
+        raise ValueError(f"--top must be 1 or more, got {args.top}")
+    result = map_dataset(_dataset_folder(args.dataset), n=args.top, min_score=args.min_score)
+    print(result.summary())
+    return EXIT_OK
+
+
+def _survey_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="column identifying respondents (default: respondent_id, ResponseId, id, ... "
+        "whichever exists); 'none' numbers respondents by row",
+    )
+    p.add_argument(
+        "--keep-column",
+        action="append",
+        metavar="NAME",
+        help="keep a column that looks identifying (name, e-mail, phone, IP, contact ...) "
+        "after checking it (repeatable; default: such columns are dropped)",
+    )
+    p.add_argument("--sheet", default=None, help="worksheet of an .xlsx file (default: first)")
 
 
 def _import_options(p: argparse.ArgumentParser) -> None:
@@ -200,17 +329,25 @@ def _import_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--keep-text",
         action="store_true",
-        help="keep the selected text in segments.csv (default: offsets only)",
+        help="keep the selected text in segments.csv (default: not kept)",
     )
 
 
+#: The kinds ``coprod import`` takes by name; anything else is a file to recognise.
+IMPORT_KINDS = ("qdpx", "qualcoder", "taguette", "survey", "auto")
+
+
 def _add_import(subparsers: Any) -> None:
-    """The ``import`` command (actions ``qdpx``, ``taguette``, ``survey``)."""
+    """The ``import`` command (``coprod import FILE``, or by kind: ``qdpx``, ``qualcoder``,
+    ``taguette``, ``survey``)."""
     p_imp = subparsers.add_parser(
         "import",
-        help="import real data: a REFI-QDA project, a Taguette export, or a survey file",
-        description="Write a dataset folder from a QDA project (REFI-QDA .qdpx, Taguette) or a "
-        "survey file (SPSS .sav, .xlsx, .csv). Names of participants and documents are replaced "
+        help="import real data: a REFI-QDA project, a QualCoder or Taguette project, or a "
+        "survey file (`coprod import FILE --to DIR` tells which by its content)",
+        description="Write a dataset folder from a QDA project (REFI-QDA .qdpx, QualCoder, "
+        "Taguette) or a survey file (SPSS .sav, .xlsx, .csv). `coprod import FILE --to DIR` "
+        "recognises the kind of file by its content and says what it found; `coprod import "
+        "KIND FILE` names it. Names of participants and documents are replaced "
         "by stable pseudonyms; the salt (.coprod_salt) and the key (pseudonym_key.csv) stay in "
         "the dataset folder and are git-ignored. Exit code 1 when the input cannot be imported.",
     )
@@ -242,6 +379,12 @@ def _add_import(subparsers: Any) -> None:
         help="whether a CRLF line end counts as one or two units (default auto: one for "
         "ATLAS.ti, two otherwise)",
     )
+    p_q.add_argument(
+        "--offsets-only",
+        action="store_true",
+        help="for a project exported without its source texts: import the codings with the "
+        "tool's own offsets and no text (cannot be combined with --keep-text)",
+    )
     p_q.set_defaults(func=_cmd_import_qdpx)
 
     p_t = sub.add_parser(
@@ -254,6 +397,19 @@ def _add_import(subparsers: Any) -> None:
     _import_options(p_t)
     p_t.set_defaults(func=_cmd_import_taguette)
 
+    p_qc = sub.add_parser(
+        "qualcoder",
+        help="a QualCoder project (its data.qda, or the <project>.qda folder)",
+        description="Import the text codings of a QualCoder project from its own SQLite "
+        "database (data.qda in the <project>.qda folder), opened read-only. Each coded "
+        "selection becomes a segment, each code on it a coding with its owner as the coder; "
+        "categories become the parents of their codes. Image and A/V codings are counted, not "
+        "imported.",
+    )
+    p_qc.add_argument("project", help="QualCoder data.qda, or the <project>.qda folder")
+    _import_options(p_qc)
+    p_qc.set_defaults(func=_cmd_import_qualcoder)
+
     p_s = sub.add_parser(
         "survey",
         help="a survey file: SPSS .sav, Excel .xlsx or .csv",
@@ -264,15 +420,27 @@ def _add_import(subparsers: Any) -> None:
     )
     p_s.add_argument("file", help="survey file (.sav, .xlsx or .csv)")
     p_s.add_argument("--to", required=True, metavar="DIR", help="dataset folder to write")
-    p_s.add_argument("--scales", metavar="SCALES.yml", help="scale definitions to check against")
     p_s.add_argument(
-        "--id-column",
-        metavar="NAME",
-        help="column identifying respondents (default: respondent_id, ResponseId, id, ... "
-        "whichever exists; numbered when none does)",
+        "--scales",
+        metavar="SCALES.yml",
+        help="scale definitions to check against (default: the scales.yml in --to, else a "
+        "starter scales.yml guessed from the items)",
     )
-    p_s.add_argument("--sheet", default=None, help="worksheet of an .xlsx file (default: first)")
+    _survey_options(p_s)
     p_s.set_defaults(func=_cmd_import_survey)
+
+    p_auto = sub.add_parser(
+        "auto",
+        help="any of the above, recognised by content (also: `coprod import FILE --to DIR`)",
+        description="Recognise the kind of FILE by its content (REFI-QDA zip or folder, "
+        "QualCoder or Taguette database, SPSS, Excel or CSV survey), say what was found, and "
+        "import it with the defaults of that kind.",
+    )
+    p_auto.add_argument("file", help="project or survey file (or a project folder)")
+    _import_options(p_auto)
+    p_auto.add_argument("--scales", metavar="SCALES.yml", help="surveys: scale definitions")
+    _survey_options(p_auto)
+    p_auto.set_defaults(func=_cmd_import_auto)
 
     def _usage(_: argparse.Namespace) -> int:
         p_imp.print_help()
@@ -306,7 +474,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
     p_run.add_argument("--force", action="store_true", help="re-execute even if unchanged")
     p_run.add_argument("--show-code", action="store_true", help="keep code cells in HTML pages")
-    p_run.add_argument("--reports", default=None, help="report folder (default: reports/<name>)")
+    p_run.add_argument(
+        "--reports",
+        default=None,
+        help="report folder (default: reports/<name>, or reports/<name>-<hash> when another "
+        "dataset of the same name has reports/<name>)",
+    )
     p_run.add_argument(
         "-p",
         "--param",
@@ -373,12 +546,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_import(sub)
 
+    p_map = sub.add_parser(
+        "map",
+        help="suggest codebook ids for a dataset's local codes (written into code_map.csv)",
+        description="For every code an import could not match, write the closest codebook "
+        "entries (by label, id, aliases and definition) into the dataset's code_map.csv, "
+        "marked 'review'. Copy the id you agree with into the 'code' column; `coprod validate` "
+        "and the next import then use it.",
+    )
+    p_map.add_argument("dataset", help="dataset folder written by `coprod import`")
+    p_map.add_argument("--top", type=int, default=3, help="suggestions per code (default: 3)")
+    p_map.add_argument(
+        "--min-score",
+        type=float,
+        default=60.0,
+        help="lowest similarity (0-100) a suggestion needs (default: 60)",
+    )
+    p_map.set_defaults(func=_cmd_map)
+
     return parser
+
+
+def _with_import_kind(argv: list[str]) -> list[str]:
+    """``coprod import FILE ...`` as ``coprod import auto FILE ...``."""
+    if len(argv) >= 2 and argv[0] == "import":
+        first = argv[1]
+        if first not in IMPORT_KINDS and not first.startswith("-"):
+            return ["import", "auto", *argv[1:]]
+    return argv
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_with_import_kind(argv))
     if getattr(args, "func", None) is None:
         parser.print_help()
         return EXIT_USAGE
@@ -390,8 +591,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a value the command cannot take: a usage error
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `coprod ... | head`: the reader has gone; say nothing more
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PROBLEMS
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as exc:  # the environment: permissions, a full disk, ...
+        reason = exc.strerror or str(exc)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{reason.lower()}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import data_label, legacy_arguments, require_columns, require_frame
-from .errors import DataError, fail
+from .errors import DataError, Problem, fail
 
 if TYPE_CHECKING:
     from .taxonomy.codebook import Codebook
@@ -113,7 +113,34 @@ def _require(data: Any, function: str, **columns: str | Sequence[str] | None) ->
         raise DataError(problems)
     if data.empty:
         raise fail(data_label(data), f"data= to hold at least one row for {function}()", "empty")
+    weights = columns.get("weights")
+    if isinstance(weights, str):
+        _check_weights(data, weights)
     return data
+
+
+def _check_weights(data: pd.DataFrame, weights: str) -> None:
+    """Weights are summed: a missing or non-numeric weight must not count as zero."""
+    values = pd.to_numeric(data[weights], errors="coerce")
+    bad = values.isna().to_numpy()
+    if bad.any():
+        first = int(bad.argmax())
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                index=data.index[first],
+                column=weights,
+                value=data[weights].iloc[first],
+                expected=f"a number in every row of weights= ({bad.sum()} row(s) empty or "
+                "not a number; write 0 for a cell with no observations)",
+                kind="missing_value",
+            )
+        )
+
+
+def _words(column: str) -> str:
+    """A column name as words for a message: ``role_group`` -> ``role group``."""
+    return column.replace("_", " ")
 
 
 def _tilt_xticks(ax: Any) -> None:
@@ -145,7 +172,8 @@ def cooccurrence_heatmap(
         The columns whose values become the heatmap's columns (``x``) and rows (``y``).
     weights : str, default "n"
         The column summed into each cell. With the default (a count), rows and columns
-        without any co-occurrence are left out.
+        without any co-occurrence are left out; when no cell is left (nothing occurs
+        together), a :class:`~coprodlib.errors.DataError` says so before anything is drawn.
     labels : Codebook, mapping or None
         Labels for the ids on both axes; ``None`` uses the shipped codebook.
     annot : bool, default True
@@ -177,6 +205,15 @@ def cooccurrence_heatmap(
     matrix = data.pivot_table(index=y, columns=x, values=weights, aggfunc="sum", observed=False)
     if weights == "n":
         matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
+    if matrix.empty or matrix.isna().all(axis=None):
+        # checked before a figure exists: an empty matrix would reach seaborn's colour scale
+        raise fail(
+            data_label(data),
+            f"at least one {_words(y)} and {_words(x)} coded together "
+            f"(every value of {weights!r} is 0 or missing: there is no cell to draw)",
+            "empty",
+            column=weights,
+        )
     ax = _axes(ax, (1.2 + 0.6 * matrix.shape[1], 1.0 + 0.45 * matrix.shape[0]))
     if fmt is None:
         fmt = "d" if np.issubdtype(matrix.to_numpy().dtype, np.integer) else ".2f"

@@ -4,6 +4,10 @@ Tensions, coping strategies and effects are all codes on segments; "this tension
 this strategy and led to this effect" is their co-occurrence. The functions here count that,
 at the unit of segment, participant, document or case, with vectorised group-bys and sparse
 matrix products (no Python loops over segments), and return tidy DataFrames.
+
+A segment coded with both values of a codebook tension, and with no code of that tension,
+counts as that tension here, marked ``derived`` (see :mod:`.derived` for the rule). The
+option ``derive_tensions=`` (or ``derive_tensions: false`` in ``dataset.yml``) turns that off.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from scipy import sparse
 
 from .._checks import legacy_arguments
 from ..errors import DataError
+from .derived import codings_with_derived
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -82,7 +87,12 @@ def _select_codes(
     return "code", list(dict.fromkeys(codes))
 
 
-def codings_of(dataset: Dataset, dimension: str | Sequence[str] | None = None) -> pd.DataFrame:
+def codings_of(
+    dataset: Dataset,
+    dimension: str | Sequence[str] | None = None,
+    *,
+    derive_tensions: bool | None = None,
+) -> pd.DataFrame:
     """One row per coding, with the segment's case, participant and the participant's role.
 
     Parameters
@@ -91,12 +101,22 @@ def codings_of(dataset: Dataset, dimension: str | Sequence[str] | None = None) -
         As returned by :func:`coprodlib.load`.
     dimension : str or list of str, optional
         Keep only codes of this codebook dimension (or these code ids). ``None`` keeps all.
+    derive_tensions : bool, optional
+        Add a tension coding for every segment coded with both of its values and not with
+        the tension (see :mod:`coprodlib.analysis.derived`). ``None`` follows
+        ``derive_tensions`` in ``dataset.yml``, which is on unless the file says ``false``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``segment_id``, ``case_id``, ``participant_id``, ``document_id``, ``role``,
-        ``role_group``, ``code``, ``dimension``, ``family``, ``favours``, ``desired``.
+        ``role_group``, ``code``, ``dimension``, ``family``, ``favours``, ``desired`` and
+        ``derived`` (True for a tension read from co-coded values); the coded rows first.
+
+    Raises
+    ------
+    DataError
+        When no coding is left of ``dimension``.
 
     Examples
     --------
@@ -105,8 +125,7 @@ def codings_of(dataset: Dataset, dimension: str | Sequence[str] | None = None) -
     >>> cp.codings_of(ds, "strategy")[["case_id", "code", "family"]].head(2)  # doctest: +SKIP
     """
     entries = _entries(dataset)
-    codings = dataset.codings[["segment_id", "code"]].copy()
-    codings["code"] = codings["code"].astype(str)
+    codings = codings_with_derived(dataset, derive_tensions=derive_tensions)
     if dimension is not None:
         _, ids = _select_codes(dataset, dimension, "dimension")
         codings = codings[codings["code"].isin(ids)]
@@ -135,6 +154,7 @@ def codings_of(dataset: Dataset, dimension: str | Sequence[str] | None = None) -
         "family",
         "favours",
         "desired",
+        "derived",
     ]
     return out[cols].reset_index(drop=True)
 
@@ -188,6 +208,7 @@ def cooccurrence(
     unit: str = "segment",
     overlap: bool = False,
     count_as: str = "code",
+    derive_tensions: bool | None = None,
 ) -> pd.DataFrame:
     """Count how often codes of two dimensions occur together, with ATLAS.ti's c-coefficient.
 
@@ -214,6 +235,9 @@ def cooccurrence(
         entry of its hierarchy (a strategy by its family: avoidance, escalation, trade-off,
         balancing; an effect by desired or undesired), so that a family counts every segment
         coded with it or with any strategy under it.
+    derive_tensions : bool, optional
+        Count a segment coded with both values of a tension (and not with the tension) as
+        coded with it; ``None`` follows ``dataset.yml`` (on unless it says ``false``).
 
     Returns
     -------
@@ -248,7 +272,7 @@ def cooccurrence(
         row_label, col_label = row_name, col_name
 
     wanted = list(dict.fromkeys(row_ids + col_ids))
-    codings = dataset.codings[["segment_id", "code"]]
+    codings = codings_with_derived(dataset, derive_tensions=derive_tensions)
     if roots is not None:
         codings = codings.assign(code=codings["code"].astype(str).map(roots))
     codings = codings[codings["code"].astype(str).isin(wanted)]
@@ -331,6 +355,7 @@ def chain(
     *,
     by: str | Sequence[str] | None = None,
     strategy_level: str = "family",
+    derive_tensions: bool | None = None,
 ) -> pd.DataFrame:
     """Count tension -> strategy -> effect paths coded on the same segments.
 
@@ -346,6 +371,9 @@ def chain(
     strategy_level : {"family", "strategy"}
         Report strategies by their family (avoidance, escalation, trade-off, balancing; the
         default, as in :func:`strategy_profile`), or as coded.
+    derive_tensions : bool, optional
+        Count a segment coded with both values of a tension (and not with the tension) as
+        coded with it; ``None`` follows ``dataset.yml`` (on unless it says ``false``).
 
     Returns
     -------
@@ -361,7 +389,7 @@ def chain(
     """
     _check_strategy_level(strategy_level)
     by_cols = _by_columns(by)
-    long = codings_of(dataset)
+    long = codings_of(dataset, derive_tensions=derive_tensions)
     long = long[long["dimension"].isin(["tension", "strategy", "effect"])]
     if long.empty:
         raise DataError(

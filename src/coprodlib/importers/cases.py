@@ -19,6 +19,7 @@ Names of documents, participants and cases are replaced by pseudonyms on the way
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -285,8 +286,12 @@ def _case_values(variables: dict[str, Any], cb: Codebook, warnings: list[str], w
                 warnings.append(f"{who}: {col} {text!r} is not a {col} of the codebook; not used")
         elif col == "year":
             try:
-                columns[col] = int(float(text))
+                number = float(text)
             except ValueError:
+                number = math.nan
+            if math.isfinite(number) and number.is_integer():
+                columns[col] = int(number)
+            else:  # text, a fraction (never rounded) or a number too large for a year
                 warnings.append(f"{who}: year {text!r} is not a whole number; not used")
         else:
             columns[col] = text

@@ -258,11 +258,15 @@ def _final_ids(
     """Final id, how it was matched and local id of each code; new local ids join ``taken``."""
     final, how, local = [], [], []
     used_ids: set[str] = set()
+    counters: dict[str, int] = {}
+    paths = codes["path"].tolist()
+    unmatched = [k for k, m in enumerate(codes["matched_id"]) if m is None]
+    by_path = cb.match([paths[k] for k in unmatched])["matched_id"].tolist()  # one pass
+    path_hit = dict(zip(unmatched, by_path, strict=True))
     for k, row in enumerate(codes.itertuples(index=False)):
         auto, auto_by = row.matched_id, row.matched_by
         if auto is None:
-            hit = cb.match([row.path])
-            auto = hit["matched_id"].iat[0]
+            auto = path_hit[k]
             auto_by = "path" if pd.notna(auto) else None
             auto = auto if pd.notna(auto) else None
         if k in mapped:
@@ -275,20 +279,28 @@ def _final_ids(
             how.append(auto_by)
             local.append(None)
             continue
-        lid = _local_id(str(row.path), used_ids, taken)
+        lid = _local_id(str(paths[k]), used_ids, taken, counters)
         final.append(lid)
         how.append(None)
         local.append(lid)
     return final, how, local
 
 
-def _local_id(path: str, used_ids: set[str], taken: set[str]) -> str:
-    """A new local id for a code path, unique among ``used_ids`` and ``taken`` (both grow)."""
+def _local_id(path: str, used_ids: set[str], taken: set[str], counters: dict[str, int]) -> str:
+    """A new local id for a code path, unique among ``used_ids`` and ``taken`` (both grow).
+
+    ``counters`` remembers the last number tried for each base, so that many codes with the
+    same base cost one step each rather than a walk past all earlier ones.
+    """
     name = slug(path)[:48].strip("_")
     base = f"local_{name}" if name else "local_" + hashlib.sha1(path.encode()).hexdigest()[:8]
-    lid, n = base, 2
+    lid, n = base, counters.get(base, 1)
+    if n > 1:
+        lid = f"{base}_{n}"
     while lid in used_ids or normalize_name(lid) in taken:
-        lid, n = f"{base}_{n}", n + 1
+        n += 1
+        lid = f"{base}_{n}"
+    counters[base] = n
     used_ids.add(lid)
     taken.add(normalize_name(lid))
     return lid
@@ -297,14 +309,21 @@ def _local_id(path: str, used_ids: set[str], taken: set[str]) -> str:
 def _local_labels(codes: pd.DataFrame, taken: set[str]) -> list[str | None]:
     """Labels of local codes: the full path, made unique under the codebook's name matching."""
     labels: list[str | None] = []
+    counters: dict[str, int] = {}
     for lid, path in zip(codes["local_id"], codes["path"], strict=True):
         if lid is None:
             labels.append(None)
             continue
-        label, n = str(path), 2
-        while not normalize_name(label) or normalize_name(label) in taken:
-            label, n = f"{path} [{n}]", n + 1
-        taken.add(normalize_name(label))
+        label, n = str(path), counters.get(str(path), 1)
+        if n > 1:
+            label = f"{path} [{n}]"
+        key = normalize_name(label)
+        while not key or key in taken:
+            n += 1
+            label = f"{path} [{n}]"
+            key = normalize_name(label)
+        counters[str(path)] = n
+        taken.add(key)
         labels.append(label)
     return labels
 

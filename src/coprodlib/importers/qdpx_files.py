@@ -50,6 +50,38 @@ class ProjectFiles:
         """The bytes of ``sources/<relative>`` (names compared ignoring case), or None."""
         raise NotImplementedError
 
+    def read_at_root(self, relative: str) -> bytes | None:
+        """The bytes of ``<relative>`` beside the ``*.qde`` (names compared ignoring case),
+        or None."""
+        raise NotImplementedError
+
+    def find_text(self, relative: str) -> tuple[bytes, str] | None:
+        """Find a source text that a ``plainTextPath`` names without ``internal://``.
+
+        Parameters
+        ----------
+        relative : str
+            A path already checked by :func:`source_name` (relative, no ``..``), such as a
+            bare ``board_2017.txt`` or ``sources/board_2017.txt``.
+
+        Returns
+        -------
+        tuple of (bytes, str) or None
+            The bytes and the member's name as messages give it (``sources/...`` or the
+            path beside the ``*.qde``): first under ``sources/``, then beside the ``*.qde``;
+            None when the project holds no such file.
+        """
+        tries = [relative]
+        head, _, rest = relative.partition("/")
+        if head.lower() == "sources" and rest:
+            tries.insert(0, rest)
+        for name in tries:
+            data = self.read_source(name)
+            if data is not None:
+                return data, f"sources/{name}"
+        data = self.read_at_root(relative)
+        return None if data is None else (data, relative)
+
     def close(self) -> None:
         """Release what these files hold open (the zip archive)."""
 
@@ -60,7 +92,8 @@ def source_name(ref: str) -> str | None:
     Parameters
     ----------
     ref : str
-        What follows ``internal://`` in a source's ``plainTextPath``.
+        What follows ``internal://`` in a source's ``plainTextPath``, or a ``plainTextPath``
+        given as a bare name or relative path (as some tools write it).
 
     Returns
     -------
@@ -89,7 +122,12 @@ class _ZipFiles(ProjectFiles):
             infos = safe_archive.check_archive(self.zf, self.file)
             self.qde_info = safe_archive.find_qde(infos, self.file)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+            self.close()
             raise fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
+        except OSError as exc:
+            self.close()
+            reason = exc.strerror or type(exc).__name__
+            raise fail(self.file, f"a readable zip archive ({reason})", "unreadable") from None
         except DataError:
             self.close()
             raise
@@ -101,25 +139,20 @@ class _ZipFiles(ProjectFiles):
         self.inflated = 0
 
     def qde(self) -> tuple[bytes, str]:
-        try:
-            data, _ = safe_archive.read_qde_member(self.zf, self.qde_info, self.file)
-        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-            raise fail(self.file, f"a readable zip archive ({exc})", "unreadable") from None
+        data, _ = safe_archive.read_qde_member(self.zf, self.qde_info, self.file)
         self.inflated += len(data)
         return data, f"{self.file}:{self.qde_info.filename}"
 
     def read_source(self, relative: str) -> bytes | None:
         info = self.members.get(f"{self.base}sources/{relative}".lower())
-        if info is None:
-            return None
+        return None if info is None else self._read_info(info)
+
+    def _read_info(self, info: zipfile.ZipInfo) -> bytes:
+        """The bytes of one member, within the limits of a text source and of the archive."""
         where = f"{self.file}:{info.filename}"
         if info.file_size > MAX_SOURCE_BYTES:
             raise fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
-        try:
-            with self.zf.open(info) as fh:
-                data = fh.read(MAX_SOURCE_BYTES + 1)
-        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-            raise fail(where, f"a readable archive member ({exc})", "unreadable") from None
+        data = safe_archive.read_member(self.zf, info, self.file, MAX_SOURCE_BYTES)
         if len(data) > MAX_SOURCE_BYTES:
             raise fail(where, f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
         self.inflated += len(data)
@@ -130,6 +163,10 @@ class _ZipFiles(ProjectFiles):
                 "too_large",
             )
         return data
+
+    def read_at_root(self, relative: str) -> bytes | None:
+        info = self.members.get(f"{self.base}{relative}".lower())
+        return None if info is None else self._read_info(info)
 
     def close(self) -> None:
         zf = getattr(self, "zf", None)
@@ -166,8 +203,12 @@ class _FolderFiles(ProjectFiles):
             raise fail(
                 str(path), f"an XML file of at most {safe_archive.MAX_XML_BYTES} bytes", "too_large"
             )
-        with path.open("rb") as fh:
-            return safe_archive.read_limited(fh, str(path)), str(path)
+        try:
+            with path.open("rb") as fh:
+                return safe_archive.read_limited(fh, str(path)), str(path)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise fail(str(path), f"a readable project file ({reason})", "unreadable") from None
 
     def read_source(self, relative: str) -> bytes | None:
         if self._index is None:
@@ -178,8 +219,18 @@ class _FolderFiles(ProjectFiles):
                         key = str(p.relative_to(folder)).replace("\\", "/").lower()
                         self._index.setdefault(key, p)
         path = self._index.get(relative.lower())
-        if path is None:
-            return None
+        return None if path is None else self._read_path(path)
+
+    def read_at_root(self, relative: str) -> bytes | None:
+        path = self.folder / relative
+        if not path.is_file():  # a bare name may differ in case from the file's
+            low = relative.lower()
+            path = next((p for p in sorted(self.folder.iterdir()) if p.name.lower() == low
+                         and p.is_file()), None)  # fmt: skip
+        return None if path is None else self._read_path(path)
+
+    def _read_path(self, path: Path) -> bytes:
+        """The bytes of a file of the folder; refused when it links outside the folder."""
         real = path.resolve()
         if not real.is_relative_to(self.folder):
             raise fail(
@@ -187,9 +238,15 @@ class _FolderFiles(ProjectFiles):
                 "a source file inside the project folder (this one links outside it)",
                 "unsafe_path",
             )
-        if real.stat().st_size > MAX_SOURCE_BYTES:
-            raise fail(str(path), f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large")
-        return real.read_bytes()
+        try:
+            if real.stat().st_size > MAX_SOURCE_BYTES:
+                raise fail(
+                    str(path), f"a text source of at most {MAX_SOURCE_BYTES} bytes", "too_large"
+                )
+            return real.read_bytes()
+        except OSError as exc:  # permissions, a vanished file: the reason, not the errno
+            reason = exc.strerror or type(exc).__name__
+            raise fail(str(path), f"a readable source file ({reason})", "unreadable") from None
 
 
 def open_project(path: Path) -> ProjectFiles:

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +40,10 @@ from .. import safe_archive
 from .._io import write_csv
 from ..errors import DataError, Problem, fail
 from ..taxonomy.records import normalize_name
+from .identifying import identifying_columns
 from .pseudonyms import Pseudonymizer
 from .staging import check_target, read_dataset_meta, staged_target, write_meta
+from .starter_scales import guess_scales, starter_yaml
 
 if TYPE_CHECKING:
     from ..contract.survey_design import SurveyDesign
@@ -75,7 +79,7 @@ IDENTIFYING_COLUMNS = (
     "full_name",
     "phone",
 )
-SUFFIXES = (".sav", ".zsav", ".xlsx", ".csv")
+SUFFIXES = (".sav", ".zsav", ".xlsx", ".csv", ".tsv", ".txt")
 _DICT_COLUMNS = (
     "column",
     "source_column",
@@ -93,7 +97,9 @@ class SurveyFile:
     """A survey file as read: the answers and what the file says about its columns.
 
     ``labels`` maps column -> variable label (question text); ``value_labels`` column ->
-    {value: label}; ``measure`` column -> SPSS measurement level (nominal, ordinal, scale).
+    {value: label}; ``measure`` column -> SPSS measurement level (nominal, ordinal, scale);
+    ``missing`` column -> the user-missing codes the file declares (as text, e.g. ``9`` or
+    ``8-9``), which are already empty in ``data``.
     """
 
     data: pd.DataFrame
@@ -102,6 +108,15 @@ class SurveyFile:
     measure: dict[str, str]
     file: str
     kind: str
+    missing: dict[str, str] = field(default_factory=dict)
+    missing_ranges: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+
+    def is_missing_code(self, column: str, value: Any) -> bool:
+        """Whether ``value`` is one of the codes the file declares missing in ``column``."""
+        return any(
+            isinstance(value, (int, float, np.number)) and lo <= value <= hi
+            for lo, hi in self.missing_ranges.get(column, ())
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,9 @@ class SurveyImportResult:
     checked_scales: tuple[str, ...]
     dropped: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    dropped_reasons: tuple[str, ...] = ()
+    missing_codes: tuple[str, ...] = ()
+    starter_scales: bool = False
 
     def summary(self) -> str:
         lines = [
@@ -124,13 +142,20 @@ class SurveyImportResult:
             "data dictionary in survey_dictionary.csv",
             f"  {self.labelled} column(s) with value labels",
         ]
-        if self.checked_scales:
+        if self.missing_codes:
             lines.append(
-                f"  Likert answers checked against scales.yml: {', '.join(self.checked_scales)}"
+                "  codes the file declares missing, left empty: " + "; ".join(self.missing_codes)
+            )
+        if self.checked_scales:
+            origin = "a starter scales.yml (check it)" if self.starter_scales else "scales.yml"
+            lines.append(
+                f"  Likert answers checked against {origin}: {', '.join(self.checked_scales)}"
             )
         if self.dropped:
-            lines.append(f"  dropped identifying column(s): {', '.join(self.dropped)}")
+            reasons = self.dropped_reasons or self.dropped
+            lines.append(f"  dropped identifying column(s): {'; '.join(reasons)}")
         lines += [f"  warning: {w}" for w in self.warnings]
+        lines.append(f"  next: coprod validate {self.path}")
         return "\n".join(lines)
 
 
@@ -164,13 +189,51 @@ def _read_sav(path: Path) -> SurveyFile:
     import pyreadstat
 
     try:
-        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
         raise fail(path.name, f"a readable SPSS .sav file ({exc})", "unreadable") from None
     labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
     value_labels = {c: dict(v) for c, v in (meta.variable_value_labels or {}).items() if v}
     measure = {c: str(m) for c, m in (meta.variable_measure or {}).items() if m}
-    return SurveyFile(data, labels, value_labels, measure, path.name, "sav")
+    ranges, shown = _user_missing(data, meta)
+    return SurveyFile(
+        data, labels, value_labels, measure, path.name, "sav", shown, missing_ranges=ranges
+    )
+
+
+def _code(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _user_missing(
+    data: pd.DataFrame, meta: Any
+) -> tuple[dict[str, tuple[tuple[float, float], ...]], dict[str, str]]:
+    """Empty the user-missing codes SPSS declares (discrete values and ranges), in place.
+
+    Returns the ranges per column and the codes as text for the dictionary and summary.
+    """
+    ranges: dict[str, tuple[tuple[float, float], ...]] = {}
+    shown: dict[str, str] = {}
+    for col, spec in (getattr(meta, "missing_ranges", None) or {}).items():
+        if col not in data.columns or not pd.api.types.is_numeric_dtype(data[col]):
+            continue  # string user-missing values are rare; they stay as answers
+        pairs = tuple(
+            (float(r["lo"]), float(r["hi"]))
+            for r in spec
+            if isinstance(r.get("lo"), (int, float)) and isinstance(r.get("hi"), (int, float))
+        )
+        if not pairs:
+            continue
+        values = data[col]
+        mask = np.zeros(len(values), dtype=bool)
+        for lo, hi in pairs:
+            mask |= ((values >= lo) & (values <= hi)).to_numpy()
+        data.loc[mask, col] = np.nan
+        ranges[col] = pairs
+        shown[col] = ", ".join(
+            _code(lo) if lo == hi else f"{_code(lo)}-{_code(hi)}" for lo, hi in pairs
+        )
+    return ranges, shown
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> SurveyFile:
@@ -322,6 +385,7 @@ def import_survey(
     scales: Path | str | None = None,
     id_column: str | None = None,
     sheet: str | None = None,
+    keep_columns: Sequence[str] = (),
 ) -> SurveyImportResult:
     """Import a survey file into a dataset folder (see the module text for what is written).
 
@@ -336,9 +400,13 @@ def import_survey(
         :func:`coprodlib.contract.survey_design.read_survey_design`); default: the
         ``scales.yml`` already in ``to``. Every Likert answer is checked against them.
     id_column : str, optional
-        The respondent id column (default: the first of :data:`ID_CANDIDATES` present).
+        The respondent id column (default: the first of :data:`ID_CANDIDATES` present);
+        ``"none"`` numbers respondents by row (``r00001``, ...) and keeps every column.
     sheet : str, optional
         Worksheet of an ``.xlsx`` file (default: the first).
+    keep_columns : sequence of str
+        Columns that look identifying (see :mod:`coprodlib.importers.identifying`) but
+        were checked and should be kept; every other such column is dropped.
 
     Returns
     -------
@@ -362,21 +430,38 @@ def import_survey(
 
     columns = [str(c) for c in survey.data.columns]
     id_col = _id_column(columns, id_column, survey.file)
+    unknown_keep = [c for c in keep_columns if c not in columns]
+    if unknown_keep:
+        raise fail(survey.file, "columns of the survey to keep", "missing_column",
+                   ", ".join(unknown_keep))  # fmt: skip
+    found = identifying_columns(
+        survey.data, survey.labels, keep=keep_columns, skip={id_col} if id_col else ()
+    )
+    exact = {normalize_name(c) for c in IDENTIFYING_COLUMNS}
+    for col in columns:
+        if normalize_name(col) in exact and col not in keep_columns and col != id_col:
+            found.setdefault(col, "its name")
     pseudo = Pseudonymizer.for_folder(previous)
     ids = _respondent_ids(survey, id_col, pseudo, warnings)
     table, dictionary, dropped, labelled = _survey_table(
-        survey, columns, id_col, ids, design, warnings
+        survey, columns, id_col, ids, design, warnings, found
     )
+    starter = None
+    if design is None:
+        starter, design = _starter_design(table, survey, id_col, warnings)
     checked = _check_answers(table, design, survey.file, warnings)
     dict_frame = pd.DataFrame(dictionary).reindex(columns=list(_DICT_COLUMNS))
     meta = _survey_meta(previous, target, Path(path).stem, survey, len(table), checked)
     with staged_target(target, kind="survey") as stage:
         write_csv(table, stage.folder / "survey.csv")
         write_csv(dict_frame, stage.folder / "survey_dictionary.csv")
-        if scales_path is not None and scales_path.resolve() != (target / "scales.yml").resolve():
+        if starter is not None:
+            (stage.folder / "scales.yml").write_text(starter, encoding="utf-8")
+        elif scales_path is not None and scales_path.resolve() != (target / "scales.yml").resolve():
             shutil.copyfile(scales_path, stage.folder / "scales.yml")
         write_meta(stage.folder, meta)
         pseudo.write(stage.folder, previous=previous)
+    reasons = {c: found[c] for c in dropped}
     return SurveyImportResult(
         path=target,
         source=survey.file,
@@ -386,7 +471,38 @@ def import_survey(
         checked_scales=checked,
         dropped=tuple(dropped),
         warnings=tuple(warnings),
+        dropped_reasons=tuple(f"{c} ({r})" for c, r in reasons.items()),
+        missing_codes=tuple(f"{c}: {codes}" for c, codes in survey.missing.items()),
+        starter_scales=starter is not None,
     )
+
+
+def _starter_design(
+    table: pd.DataFrame, survey: SurveyFile, id_col: str | None, warnings: list[str]
+) -> tuple[str | None, SurveyDesign | None]:
+    """A starter scales.yml guessed from the items (its text and design), or none found."""
+    from ..contract.survey_design import SurveyDesign, read_survey_design
+
+    exclude = {"respondent_id", SurveyDesign.condition_column, SurveyDesign.choice_column}
+    guessed = guess_scales(
+        table, value_labels=survey.value_labels, measure=survey.measure, exclude=exclude
+    )
+    if not guessed:
+        warnings.append(
+            "no multi-item Likert scale recognised (items sharing a name stem, such as "
+            "q1_1, q1_2): no scales.yml written; add one to score scales"
+        )
+        return None, None
+    text = starter_yaml(guessed, source_file=survey.file, missing=survey.missing)
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "scales.yml"
+        probe.write_text(text, encoding="utf-8")
+        design = read_survey_design(probe)
+    warnings.append(
+        f"wrote a starter scales.yml with {len(guessed)} scale(s) guessed from the items' "
+        "names and ranges: check it, and mark reversed items"
+    )
+    return text, design
 
 
 def _scale_design(
@@ -403,9 +519,14 @@ def _scale_design(
 
 
 def _id_column(columns: list[str], id_column: str | None, file: str) -> str | None:
-    """The respondent id column: the one named (which must exist), else the first candidate."""
+    """The respondent id column: the one named (which must exist), else the first candidate.
+
+    ``"none"`` means there is none: respondents are numbered by row.
+    """
     if id_column is None:
         return _find_column(columns, ID_CANDIDATES)
+    if id_column.strip().lower() == "none" and id_column not in columns:
+        return None
     if id_column not in columns:
         raise DataError(
             Problem(
@@ -425,18 +546,25 @@ def _respondent_ids(
     """Pseudonymised respondent ids (or numbers without an id column); refuses empty or twice."""
     data, file = survey.data, survey.file
     if id_col is None:
-        warnings.append("no respondent id column found: respondents numbered r00001, ...")
+        warnings.append("no respondent id column used: respondents numbered r00001, ... by row")
         return pd.Series([f"r{k:05d}" for k in range(1, len(data) + 1)], dtype=object)
     raw = data[id_col]
     empty = raw.isna() | (raw.astype(str).str.strip() == "")
     dup = raw.notna() & raw.duplicated(keep="first")
+    first_row = {}
+    for k, v in enumerate(raw):
+        if pd.notna(v):
+            first_row.setdefault(_id_text(v), k + 2)
+    hint = "; or --id-column none to number respondents by row"
     problems = [
         Problem(file=file, row=int(k) + 2, column=id_col, expected="a respondent id",
                 kind="missing_value")
         for k in np.flatnonzero(empty.to_numpy())[:20]
     ] + [
-        Problem(file=file, row=int(k) + 2, column=id_col, value=raw.iat[k],
-                expected="a respondent id used once", kind="duplicate")
+        Problem(file=file, row=int(k) + 2, column=id_col, value=_id_text(raw.iat[k]),
+                expected=f"a respondent id used once (already on row "
+                         f"{first_row[_id_text(raw.iat[k])]}{hint})",
+                kind="duplicate")
         for k in np.flatnonzero(dup.to_numpy())[:20]
     ]  # fmt: skip
     if problems:
@@ -451,11 +579,11 @@ def _survey_table(
     ids: pd.Series,
     design: SurveyDesign | None,
     warnings: list[str],
+    found: dict[str, str],
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str], int]:
     """survey.csv and its dictionary rows, the identifying columns dropped, the labelled count."""
     data = survey.data
     item_scale = {i: s.name for s in design.scales.values() for i in s.items} if design else {}
-    identifying = {normalize_name(c) for c in IDENTIFYING_COLUMNS}
     out: dict[str, pd.Series] = {"respondent_id": ids.set_axis(data.index)}
     dictionary = [
         {
@@ -480,8 +608,11 @@ def _survey_table(
             "measure": survey.measure.get(col),
             "scale": item_scale.get(col),
         }
-        if normalize_name(col) in identifying:
-            entry.update(column=None, type="dropped", note="identifies respondents; not imported")
+        if col in found:
+            why = found[col]
+            entry.update(
+                column=None, type="dropped", note=f"identifies respondents ({why}); not imported"
+            )
             dropped.append(col)
             dictionary.append(entry)
             continue
@@ -540,16 +671,21 @@ def _labelled_column(
 ) -> pd.Series:
     """A column with value labels: Likert items keep their numbers, others become categories."""
     entry["value_labels"] = _format_labels(vlabels)
+    if col in survey.missing:
+        entry["note"] = f"declared missing in the file, left empty: {survey.missing[col]}"
+        vlabels = {v: lab for v, lab in vlabels.items() if not survey.is_missing_code(col, v)}
     likert = col in item_scale or (
         design is None and survey.measure.get(col) in ("ordinal", "scale")
     )
     if likert and pd.api.types.is_numeric_dtype(series):
         entry["type"] = "number"
-        entry["note"] = "Likert item: numbers kept; value labels in value_labels"
+        note = "Likert item: numbers kept; value labels in value_labels"
+        entry["note"] = f"{note}; {entry['note']}" if entry.get("note") else note
         if col in item_scale:
             sc = design.scales[item_scale[col]]
             outside = [v for v in vlabels if isinstance(v, (int, float))
-                       and not sc.low <= v <= sc.high]  # fmt: skip
+                       and not sc.low <= v <= sc.high
+                       and not survey.is_missing_code(col, v)]  # fmt: skip
             if outside:
                 warnings.append(
                     f"{col}: value labels for {', '.join(f'{v:g}' for v in outside)} "
@@ -561,7 +697,7 @@ def _labelled_column(
     values = [_as_label(v, vlabels) for v in series]
     extra = [v for v in dict.fromkeys(values) if v is not None and v not in cats]
     entry["type"] = "category"
-    entry["note"] = "value labels applied"
+    entry["note"] = "value labels applied" + (f"; {entry['note']}" if entry.get("note") else "")
     if extra:
         entry["note"] += f"; unlabelled values kept: {', '.join(map(str, extra))}"
     return pd.Series(pd.Categorical(values, categories=cats + extra), index=survey.data.index)

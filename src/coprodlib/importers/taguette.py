@@ -9,6 +9,11 @@ tags not counted) and ``highlight_tags``. :func:`read_taguette` reads it into th
 :func:`coprodlib.importers.refi.import_qdpx`): one segment per tagged highlight, one coding
 per tag on it, the coder taken from Taguette's command log.
 
+The document text then follows the line-end convention every importer shares
+(:data:`~coprodlib.importers.offsets.LINE_ENDS`): a CR that an entity such as ``&#13;`` put
+into the text becomes LF, a byte-order mark is dropped, and the offsets move with them.
+Highlights without a tag are dropped and counted in the summary.
+
 Each highlight is checked twice: its offsets must lie on character boundaries of the
 document text, and the text they select must equal the text of the snippet Taguette stored
 with the highlight (white space aside).
@@ -32,8 +37,8 @@ import pandas as pd
 from ..errors import Problem, fail
 from ..taxonomy import qdc
 from ..taxonomy.codebook import Codebook, get_codebook
-from .offsets import convert_offsets
-from .project import ImportResult, QdaProject, Selection, Source, raise_all
+from .offsets import LfText, convert_offsets, lf_text, line_end_summary, whole_offset
+from .project import SKIP_KINDS, ImportResult, QdaProject, Selection, Source, raise_all
 from .staging import check_target
 from .writer import write_project
 
@@ -152,6 +157,13 @@ def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]
             if "commands" in tables
             else pd.DataFrame(columns=["user_login", "payload"], dtype=object)
         )
+        out["schema"] = pd.DataFrame(
+            conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            if "alembic_version" in tables
+            else [],
+            columns=["version_num"],
+            dtype=object,
+        )
     except sqlite3.Error as exc:
         raise fail(file, f"the columns a Taguette 1.x export has ({exc})", "unreadable") from None
     return out
@@ -227,8 +239,9 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
         For a missing file, a file that is not SQLite, a database without Taguette's
         tables, several projects in one file, a project without tagged highlights (pointing
         to ``coprod codebook import`` for its codebook), tags or documents that do not
-        exist, and highlights whose offsets fall outside the document text, inside a
-        character, or select other text than Taguette's stored snippet.
+        exist, and highlights whose offsets are NULL or not whole numbers (text, fractions:
+        never rounded), fall outside the document text or inside a character, or select
+        other text than Taguette's stored snippet; and documents holding NUL characters.
     """
     cb = get_codebook() if cb is None else cb
     path = Path(path)
@@ -248,26 +261,22 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
         key = f"doc-{did}"
         sources.append(Source(key=key, name=str(name or "").strip() or key))
         texts[did] = html_text(str(contents or ""))
+    used: list[LfText] = []
 
     by_key = {s.key: s for s in sources}
     selections: list[Selection] = []
     hl = t["highlights"]
     hl = hl[hl["id"].isin(list(tags_of))]
     untagged = len(t["highlights"]) - len(hl)
-    for did, group in hl.groupby("document_id", sort=False):
+    for did, group in hl.groupby("document_id", sort=False, dropna=False):
         if did not in texts:
-            problems.append(
-                Problem(
-                    file=file,
-                    value=did,
-                    kind="foreign_key",
-                    expected="highlights on documents that exist",
-                )  # fmt: skip
-            )
+            problems.append(_unknown_document(file, did))
             continue
-        found = _Highlights(file, did, texts[did], tags_of, tag_key, coders)
+        lf = lf_text(texts[did])
+        found = _Highlights(file, did, texts[did], lf, tags_of, tag_key, coders)
         selections += _document_selections(group, found, problems)
-        by_key[f"doc-{did}"].text = texts[did]
+        by_key[f"doc-{did}"].text = lf.text
+        used.append(lf)
     raise_all(problems)
     if not selections:
         raise fail(
@@ -277,21 +286,26 @@ def read_taguette(path: Path | str, *, cb: Codebook | None = None) -> QdaProject
             "codebook import CODEBOOK.qdc",
             "no_codings",
         )
-    warnings = []
-    if untagged:
-        warnings.append(f"{untagged} highlight(s) without tags not imported")
+    warnings: list[str] = []  # highlights without a tag: counted in the summary
+    schema = [str(v) for v in t["schema"]["version_num"]]
+    origin = "Taguette (" + (
+        f"database schema {schema[0]}; " if schema else ""
+    ) + "the export records no program version)"  # fmt: skip
     return QdaProject(
         file=file,
         command="taguette",
         name=project_name,
-        origin="Taguette",
+        origin=origin,
         codes=codes,
         sources=sources,
         selections=selections,
         cases=[],
-        offsets="UTF-8 bytes over the text of the document's HTML (Taguette), converted to "
-        "code points",
+        offsets="UTF-8 bytes over the text of the document's HTML (the rule for Taguette), "
+        "converted to code points",
         warnings=warnings,
+        line_ends=line_end_summary(used),
+        skipped=dict.fromkeys(SKIP_KINDS, 0),
+        untagged=untagged,
     )
 
 
@@ -340,6 +354,7 @@ class _Highlights:
     file: str
     document: Any
     text: str
+    lf: LfText
     tags_of: dict[Any, list[Any]]
     tag_key: dict[Any, str]
     coders: dict[int, str]
@@ -350,12 +365,30 @@ def _document_selections(
 ) -> list[Selection]:
     """The tagged highlights of one document as selections, each checked against its snippet."""
     file, did, text = found.file, found.document, found.text
+    if "\x00" in text:
+        problems.append(
+            Problem(
+                file=file,
+                expected=f"document text without NUL characters (document {did} has one at "
+                f"character {text.index(chr(0))})",
+                kind="encoding",
+            )
+        )
+        return []
+    offsets = {c: [whole_offset(v) for v in group[c]] for c in ("start_offset", "end_offset")}
     s_cp, e_cp, status = convert_offsets(
-        text, group["start_offset"].tolist(), group["end_offset"].tolist(), "utf8"
+        text,
+        [0 if v is None else v for v in offsets["start_offset"]],
+        [0 if v is None else v for v in offsets["end_offset"]],
+        "utf8",
     )
     selections = []
     for k, row in enumerate(group.itertuples(index=False)):
         label = f"highlight {row.id} in document {did}"
+        bad = [c for c in offsets if offsets[c][k] is None]
+        if bad:
+            problems += [_not_whole(file, label, c, getattr(row, c)) for c in bad]
+            continue
         if status[k] != "ok":
             problems.append(
                 Problem(
@@ -367,7 +400,8 @@ def _document_selections(
                 )
             )
             continue
-        selected = text[int(s_cp[k]) : int(e_cp[k])]
+        start, end = (int(v) for v in found.lf.move([s_cp[k], e_cp[k]]))
+        selected = found.lf.text[start:end]
         stored = html_text(str(row.snippet or ""))
         if _SPACE.sub("", selected) != _SPACE.sub("", stored):
             problems.append(
@@ -385,12 +419,51 @@ def _document_selections(
             Selection(
                 id=f"h{row.id}",
                 source=f"doc-{did}",
-                start=int(s_cp[k]),
-                end=int(e_cp[k]),
+                start=start,
+                end=end,
                 codes=[(found.tag_key[tid], coder) for tid in found.tags_of[row.id]],
             )
         )
     return selections
+
+
+def _unknown_document(file: str, did: Any) -> Problem:
+    """The problem for highlights whose document_id is NULL or names no document."""
+    if did is None or (isinstance(did, float) and did != did):
+        return Problem(
+            file=file,
+            column="document_id",
+            expected="highlights.document_id naming a document (some highlights have NULL)",
+            kind="missing",
+        )
+    return Problem(
+        file=file,
+        column="document_id",
+        value=did,
+        expected="highlights on documents that exist (highlights.document_id names none)",
+        kind="foreign_key",
+    )
+
+
+def _not_whole(file: str, label: str, column: str, raw: Any) -> Problem:
+    """The problem for a highlight offset that is NULL or not a whole number."""
+    if raw is None:
+        return Problem(
+            file=file,
+            column=column,
+            expected=f"a whole number of UTF-8 bytes in highlights.{column} ({label} has "
+            "NULL there)",
+            kind="missing",
+        )
+    shown = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    fraction = " (fractions are not rounded)" if isinstance(raw, float) else ""
+    return Problem(
+        file=file,
+        column=column,
+        value=shown,
+        expected=f"a whole number of UTF-8 bytes in highlights.{column}{fraction} ({label})",
+        kind="invalid",
+    )
 
 
 def import_taguette(

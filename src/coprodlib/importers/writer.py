@@ -55,7 +55,10 @@ def write_project(
         ``documents.csv`` of an earlier import into ``to``. The defaults mean that editing
         those two files and importing again applies the edits.
     keep_text : bool
-        Keep each segment's selected text in ``segments.csv``.
+        Keep each segment's selected text in ``segments.csv``: exactly the slice
+        ``[start:end]`` (code points) of its source text under the importers' line-end
+        convention (:data:`~coprodlib.importers.offsets.LINE_ENDS`). Ignored for a project
+        read without its source texts.
     cb : Codebook, optional
         Codebook to match codes against (default: the shipped one).
 
@@ -94,6 +97,7 @@ def write_project(
         cb,
         warnings,
     )
+    keep_text = keep_text and project.with_text
     segments, codings = _segments_and_codings(project, codes, people.placement, doc_id,
                                               keep_text)  # fmt: skip
     code_map_out = code_map_table(codes, codings)
@@ -119,9 +123,13 @@ def write_project(
         tool=project.origin,
         counts=counts,
         offsets=project.offsets,
-        keep_text=keep_text,
+        keep_text=keep_text and project.with_text,
         warnings=tuple(warnings),
         notes=tuple(notes),
+        line_ends=project.line_ends,
+        skipped=dict(project.skipped),
+        untagged=project.untagged,
+        with_text=project.with_text,
     )
 
 
@@ -213,6 +221,9 @@ def _dataset_meta(
         "source": project.file,
         "tool": project.origin,
         "offsets": project.offsets,
+        "offset_unit": project.offset_unit,
+        "line_ends": project.line_ends,
+        "source_texts_read": bool(project.with_text),
         "keep_text": bool(keep_text),
         "segments": n_segments,
         "codings": n_codings,
@@ -280,7 +291,7 @@ def _closing_notes(placeholders: bool, counts: dict[str, int]) -> list[str]:
         )
     if counts["codes_local"]:
         notes.append(
-            "unmatched codes are local codes (codebook_extension.csv); map them to codebook "
-            "ids in code_map.csv and import again"
+            "unmatched codes are local codes (codebook_extension.csv); `coprod map` suggests "
+            "codebook ids for them in code_map.csv: fill in its code column and import again"
         )
     return notes

@@ -1,0 +1,172 @@
+"""What kind of file a researcher brought, told by its content rather than its name.
+
+``coprod import FILE --to DIR`` asks :func:`detect_format`, which reads a few bytes (and,
+for zips and SQLite databases, the list of members or tables) and says what it found:
+
+==============  =====================================================================
+kind            recognised by
+==============  =====================================================================
+``qdpx``        a zip holding a ``.qde`` project document, or a folder holding one
+``qde``         a bare REFI-QDA project document (XML whose root is ``Project``)
+``codebook``    a REFI-QDA codebook (XML whose root is ``CodeBook``, ``.qdc``)
+``qualcoder``   a SQLite database with QualCoder's tables (``source``, ``code_name``,
+                ``code_text``), or a QualCoder project folder holding ``data.qda``
+``taguette``    a SQLite database with Taguette's tables (``documents``, ``highlights``,
+                ``tags``)
+``survey``      SPSS (``$FL2``/``$FL3`` header), an Excel workbook (a zip with
+                ``xl/workbook.xml``), or text whose first lines hold equally many
+                commas, semicolons or tabs (a CSV table)
+==============  =====================================================================
+
+Nothing is written and databases are opened read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import fail
+
+__all__ = ["Detected", "detect_format"]
+
+_SQLITE = b"SQLite format 3\x00"
+_QUALCODER_TABLES = {"source", "code_name", "code_text"}
+_TAGUETTE_TABLES = {"documents", "highlights", "tags"}
+
+
+@dataclass(frozen=True)
+class Detected:
+    """The kind of file (see the module text), the file to import, and what was seen."""
+
+    kind: str
+    path: Path
+    found: str
+
+
+def _tables(path: Path) -> set[str]:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        return set()
+    try:
+        rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.Error:
+        return set()
+    finally:
+        con.close()
+    return {str(r[0]).lower() for r in rows}
+
+
+def _xml_root(head: bytes) -> str | None:
+    """The local name of the first element of an XML text, from its first bytes."""
+    text = head.decode("utf-8", "ignore")
+    pos = 0
+    while True:
+        start = text.find("<", pos)
+        if start < 0 or start + 1 >= len(text):
+            return None
+        if text[start + 1] in "?!":
+            pos = start + 2
+            continue
+        name = text[start + 1 :].split(None, 1)[0].rstrip(">/")
+        return name.rsplit(":", 1)[-1]
+
+
+def _delimited(text: str) -> bool:
+    """Whether the first lines hold the same number (>= 1) of one separator each."""
+    lines = [ln for ln in text.splitlines()[:6] if ln.strip()]
+    if len(lines) > 5:
+        lines = lines[:-1]  # the last line read may be cut short
+    if len(lines) < 2:
+        return False
+    for sep in (",", ";", "\t"):
+        counts = {ln.count(sep) for ln in lines}
+        if len(counts) == 1 and counts.pop() >= 1:
+            return True
+    return False
+
+
+def _sqlite_kind(path: Path) -> Detected:
+    tables = _tables(path)
+    if tables >= _QUALCODER_TABLES:
+        return Detected("qualcoder", path, "a QualCoder project database")
+    if tables >= _TAGUETTE_TABLES:
+        return Detected("taguette", path, "a Taguette project database")
+    shown = ", ".join(sorted(tables)[:8]) or "none"
+    raise fail(
+        path.name,
+        "a QualCoder or Taguette database (this SQLite database has the tables: " + shown + ")",
+        "unsupported",
+    )
+
+
+def _zip_kind(path: Path) -> Detected:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        raise fail(path.name, "a readable zip archive", "unreadable") from None
+    if any(n.endswith(".qde") for n in names):
+        return Detected("qdpx", path, "a REFI-QDA project (.qdpx)")
+    if "xl/workbook.xml" in names:
+        return Detected("survey", path, "an Excel workbook (read as a survey)")
+    if any(n.endswith(".qdc") for n in names):
+        return Detected("codebook", path, "a zip holding a REFI-QDA codebook")
+    raise fail(path.name, "a REFI-QDA project (a zip with a .qde) or an .xlsx workbook",
+               "unsupported")  # fmt: skip
+
+
+def detect_format(path: Path | str) -> Detected:
+    """Tell what kind of project or survey ``path`` holds (see the module text).
+
+    Raises
+    ------
+    DataError
+        For a missing path or a file of no supported kind, naming what was seen.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "answers.csv").write_text("respondent_id,t1\\nr1,4\\nr2,5\\n")
+    >>> detect_format(folder / "answers.csv").kind
+    'survey'
+    """
+    path = Path(path)
+    if path.is_dir():
+        if (path / "data.qda").is_file():
+            return Detected("qualcoder", path / "data.qda", "a QualCoder project folder")
+        if any(p.suffix.lower() == ".qde" for p in path.iterdir()):
+            return Detected("qdpx", path, "an unzipped REFI-QDA project folder")
+        raise fail(str(path), "a project file, or a folder holding project.qde or data.qda",
+                   "unsupported")  # fmt: skip
+    if not path.is_file():
+        raise fail(str(path), "an existing file (no such file)", "missing")
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_SQLITE):
+        return _sqlite_kind(path)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip_kind(path)
+    if head.startswith((b"$FL2", b"$FL3")):
+        return Detected("survey", path, "an SPSS data file")
+    root = _xml_root(head.lstrip(b"\xef\xbb\xbf"))
+    if root == "Project":
+        return Detected("qde", path, "a REFI-QDA project document (.qde)")
+    if root == "CodeBook":
+        return Detected("codebook", path, "a REFI-QDA codebook (.qdc)")
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if utf16 or b"\x00" not in head:
+        text = head.decode("utf-16" if utf16 else "utf-8", "ignore")
+        if _delimited(text):
+            return Detected("survey", path, "a delimited text table (read as a survey CSV)")
+    raise fail(
+        path.name,
+        "a REFI-QDA project (.qdpx/.qde), a QualCoder or Taguette database, an SPSS, Excel or "
+        "CSV survey, or a REFI-QDA codebook (.qdc)",
+        "unsupported",
+    )
