@@ -106,3 +106,13 @@ def test_a_reviewed_suggestion_is_applied_by_validate_and_load(tmp_path):
     table.loc[row, "code"] = "inclusivenes"
     table.to_csv(to / "code_map.csv", index=False)
     assert any(p.file == "code_map.csv" for p in cp.validate(to))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "header line"), (b"\x99\xfe\x00abc", "UTF-8"), (b"a,b\n1,2\n", "project_code")],
+)
+def test_a_broken_code_map_is_one_clear_error(tmp_path, content, message):
+    (tmp_path / "code_map.csv").write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        map_dataset(tmp_path)

@@ -516,3 +516,14 @@ def test_an_interrupted_write_leaves_the_old_demo_whole(tmp_path, monkeypatch):
         writer.write_demo(target, seed=2)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+@pytest.mark.parametrize("where", ["/proc/coprod_demo_test", "/dev/null/demo"])
+def test_demo_to_a_folder_that_cannot_be_written_is_one_line(where, capsys):
+    from coprodlib.cli import main
+
+    if not Path(where).parent.exists():
+        pytest.skip(f"{Path(where).parent} does not exist on this system")
+    assert main(["demo", "--to", where]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ".tmp-" not in err and "Errno" not in err

@@ -1,6 +1,7 @@
 """Every notebook runs on every valid dataset: `coprod run` on extreme datasets (a survey
 alone with starter scales, a survey without choices or groups, a project that codes values
-instead of tensions with one coder and one role, a single case with local codes only) finishes
+instead of tensions with one coder and one role, a single case with local codes only, a
+reliability sample from a single coder) finishes
 with no failed notebook, and the thin sections say why they are not shown."""
 
 from __future__ import annotations
@@ -114,7 +115,19 @@ def _survey_without_choices(root: Path) -> Path:
     return folder
 
 
+def _one_coder_reliability(root: Path) -> Path:
+    """The demo's cases with a reliability sample coded by one coder only."""
+    folder = root / "one_coder"
+    shutil.copytree(cp.paths.demo_dir(), folder)
+    for extra in ("survey.csv", "scales.yml", "README.md"):
+        (folder / extra).unlink(missing_ok=True)
+    dc = pd.read_csv(folder / "double_coding.csv")
+    dc[dc["coder"] == dc["coder"].iloc[0]].to_csv(folder / "double_coding.csv", index=False)
+    return folder
+
+
 BUILDERS = {
+    "one_coder_reliability": _one_coder_reliability,
     "survey_only": _survey_only,
     "values_one_coder": _values_one_coder,
     "local_only": _local_only,
@@ -141,6 +154,8 @@ def test_every_notebook_runs_on_an_extreme_dataset(name, tmp_path):
         assert any(k.startswith("survey") for k in keys)
     if "qualitative" not in ds.parts:
         assert not any(k.startswith("case") for k in keys)
+    if ds.double_coding is not None:
+        assert "reliability" in keys
 
 
 def test_the_survey_only_report_says_what_it_cannot_show(tmp_path):

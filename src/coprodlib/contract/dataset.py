@@ -148,7 +148,7 @@ def _read(folder: Path) -> _Read:
             Problem(
                 file=str(folder),
                 expected="a dataset folder holding cases.csv, participants.csv, segments.csv "
-                "and codings.csv",
+                "and codings.csv, or survey.csv, or both",
                 kind="missing_file",
             )
         )

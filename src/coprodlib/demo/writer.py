@@ -206,12 +206,23 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED, n_cases: int | None = No
     ------
     DataError
         ``path`` is a file, or a folder with files that are not part of the demo (replacing
-        the folder would lose them).
+        the folder would lose them), or cannot be written (full disk, read-only folder).
     """
     path = Path(path).expanduser().absolute()
     _check_target(path)
     files = _files(generate(seed, n_cases=n_cases))
-    _write_and_swap(path, files)
+    try:
+        _write_and_swap(path, files)
+    except OSError as exc:  # a full disk, a read-only folder, a path through a file, ...
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise DataError(
+            Problem(
+                file=str(path),
+                expected=f"a folder the demo can be written to (the system says: {reason}); "
+                "nothing was changed",
+                kind="not_writable",
+            )
+        ) from None
     return path
 
 

@@ -185,7 +185,10 @@ def map_dataset(folder: Path | str, *, n: int = 3, min_score: float = MIN_SCORE)
             "the code_map.csv an import writes (run `coprod import` on the project first)",
             "missing_file",
         )
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    from ..contract.reading import read_table
+
+    raw = read_table(path)  # encoding, separators and broken files as for every table
+    table = raw.astype(object).where(raw.notna(), "").astype(str)
     missing = [c for c in ("project_code", "code") if c not in table.columns]
     if missing:
         raise fail("code_map.csv", "the columns project_code and code", "missing_column",

@@ -28,11 +28,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import fail
+from ..errors import DataError, fail
+from .sqlite_files import SQLITE_MAGIC, open_readonly
 
 __all__ = ["Detected", "detect_format"]
 
-_SQLITE = b"SQLite format 3\x00"
 _QUALCODER_TABLES = {"source", "code_name", "code_text"}
 _TAGUETTE_TABLES = {"documents", "highlights", "tags"}
 
@@ -47,10 +47,9 @@ class Detected:
 
 
 def _tables(path: Path) -> set[str]:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error:
+        con = open_readonly(path, path.name, expected="an SQLite database", zip_hint="")
+    except DataError:
         return set()
     try:
         rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
@@ -148,7 +147,7 @@ def detect_format(path: Path | str) -> Detected:
         raise fail(str(path), "an existing file (no such file)", "missing")
     with path.open("rb") as fh:
         head = fh.read(4096)
-    if head.startswith(_SQLITE):
+    if head.startswith(SQLITE_MAGIC):
         return _sqlite_kind(path)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path)

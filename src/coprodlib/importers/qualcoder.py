@@ -50,12 +50,12 @@ from .project import (
     Source,
     raise_all,
 )
+from .sqlite_files import open_readonly
 from .staging import check_target
 from .writer import write_project
 
 __all__ = ["import_qualcoder", "read_qualcoder"]
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _BOM = "\ufeff"
 #: The tables an import needs, and what is read of each (rowid is ctid in QualCoder 3.x).
 _REQUIRED = {
@@ -100,29 +100,14 @@ def _database_file(path: Path) -> tuple[Path, str]:
 
 
 def _connect(db: Path, file: str) -> sqlite3.Connection:
-    """Open an SQLite file read-only and immutable, with untrusted schema code disabled."""
-    with db.open("rb") as fh:
-        head = fh.read(len(_SQLITE_MAGIC))
-    if head != _SQLITE_MAGIC:
-        hint = (
-            " (this looks like a zip: for a REFI-QDA .qdpx export use `coprod import qdpx`)"
-            if head[:2] == b"PK"
-            else ""
-        )
-        raise fail(
-            file,
-            "a QualCoder project database (data.qda in the project folder), which is an "
-            "SQLite database; this file is not one" + hint,
-            "not_sqlite",
-        )
-    uri = db.resolve().as_uri() + "?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        conn.execute("PRAGMA trusted_schema = OFF")
-        conn.execute("PRAGMA query_only = ON")
-    except sqlite3.Error as exc:
-        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
-    return conn
+    """Open a QualCoder database read-only (see :mod:`coprodlib.importers.sqlite_files`)."""
+    return open_readonly(
+        db,
+        file,
+        expected="a QualCoder project database (data.qda in the project folder), which is an "
+        "SQLite database",
+        zip_hint="this looks like a zip: for a REFI-QDA .qdpx export use `coprod import qdpx`",
+    )
 
 
 @dataclass

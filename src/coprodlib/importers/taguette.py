@@ -39,12 +39,12 @@ from ..taxonomy import qdc
 from ..taxonomy.codebook import Codebook, get_codebook
 from .offsets import LfText, convert_offsets, lf_text, line_end_summary, whole_offset
 from .project import SKIP_KINDS, ImportResult, QdaProject, Selection, Source, raise_all
+from .sqlite_files import open_readonly
 from .staging import check_target
 from .writer import write_project
 
 __all__ = ["html_text", "import_taguette", "read_taguette"]
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _TABLES = ("projects", "documents", "tags", "highlights", "highlight_tags")
 _SPACE = re.compile(r"\s+")
 _HTML_SPACE = " \t\n\f\r"
@@ -92,27 +92,12 @@ def _connect(path: Path) -> sqlite3.Connection:
     file = path.name
     if not path.is_file():
         raise fail(str(path), "an existing Taguette project export (no such file)", "missing")
-    with path.open("rb") as fh:
-        head = fh.read(len(_SQLITE_MAGIC))
-    if head != _SQLITE_MAGIC:
-        hint = (
-            " (this looks like a zip: for a .qdpx use `coprod import qdpx`)"
-            if head[:2] == b"PK"
-            else ""
-        )
-        raise fail(
-            file,
-            "a Taguette project export, which is an SQLite database (this file is not one)" + hint,
-            "not_sqlite",
-        )
-    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        conn.execute("PRAGMA trusted_schema = OFF")
-        conn.execute("PRAGMA query_only = ON")
-    except sqlite3.Error as exc:
-        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
-    return conn
+    return open_readonly(
+        path,
+        file,
+        expected="a Taguette project export, which is an SQLite database",
+        zip_hint="this looks like a zip: for a .qdpx use `coprod import qdpx`",
+    )
 
 
 def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]:
