@@ -509,10 +509,10 @@ def test_an_interrupted_write_leaves_the_old_demo_whole(tmp_path, monkeypatch):
     def failing_fsync(fd):
         calls.append(fd)
         if len(calls) == 4:
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writer.os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match="no space left on device.*nothing was changed"):
         writer.write_demo(target, seed=2)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]

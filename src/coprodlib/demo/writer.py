@@ -214,7 +214,7 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED, n_cases: int | None = No
     try:
         _write_and_swap(path, files)
     except OSError as exc:  # a full disk, a read-only folder, a path through a file, ...
-        reason = (exc.strerror or type(exc).__name__).lower()
+        reason = (exc.strerror or str(exc) or type(exc).__name__).lower()
         raise DataError(
             Problem(
                 file=str(path),
