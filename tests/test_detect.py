@@ -94,3 +94,16 @@ def test_the_real_projects_are_recognised():
     assert detect_format(real / "nvivo_mac12_oltas.qdpx").kind == "qdpx"
     with pytest.raises(DataError):
         detect_format(real / "README.md")
+
+
+def test_csv_with_quoted_separators_and_qualtrics_rows_is_a_survey(tmp_path):
+    quoted = tmp_path / "q.csv"
+    quoted.write_text('id;comment;t1\nr1;"said ""no""; left";3\nr2;"fine";4\n', encoding="utf-8")
+    qualtrics = tmp_path / "qualtrics.csv"
+    qualtrics.write_text(
+        'ResponseId,Q1_1,Q1_2\n"Response ID","How much, really?","And, again?"\n'
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1_1""}","{""ImportId"":""QID1_2""}"\n'
+        "R_1,3,4\n",
+        encoding="utf-8",
+    )
+    assert detect_format(quoted).kind == detect_format(qualtrics).kind == "survey"

@@ -296,3 +296,12 @@ def test_trait_effects_text_escapes_names_from_the_data():
     text = trait_effects_text(effects, reference="<b>x</b>")
     assert "<img" not in text and "<b>" not in text
     assert "\\[trust\\](javascript:" in text  # brackets escaped: no link
+
+
+def test_a_url_in_data_is_shown_but_never_linked():
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from coprodlib.taxonomy.export import markdown_text
+
+    html = markdown2html_mistune(markdown_text('=HYPERLINK("http://evil/?x") care'))
+    assert "<a " not in html and "http://evil/?x" in html.replace("&#58;", ":")

@@ -343,3 +343,19 @@ def test_no_text_on_the_coded_segments_is_a_note_not_a_crash(one_case) -> None:
         pytest.skip("every segment of this demo carries a tension")
     with pytest.raises(cp.DataError, match="segments coded with 'tension' that keep their text"):
         example_segments(dataclasses.replace(ds, segments=segs))
+
+
+def test_written_files_follow_the_umask_and_keep_a_replaced_files_mode(tmp_path):
+    import os
+
+    from coprodlib._io import write_bytes_atomic
+
+    old = os.umask(0o022)
+    try:
+        new = write_bytes_atomic(tmp_path / "index.html", b"x")
+        assert new.stat().st_mode & 0o777 == 0o644  # readable by others, as the umask allows
+        os.chmod(new, 0o640)
+        write_bytes_atomic(new, b"y")
+        assert new.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

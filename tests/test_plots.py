@@ -156,7 +156,7 @@ def shown_text(name, result) -> list[str]:
         texts += [t.get_text() for t in ax.texts] + [ax.get_title()]
         if ax.get_legend() is not None:
             texts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return texts
+    return [t.replace("\n", " ") for t in texts]  # long labels wrap
 
 
 # --- what each figure draws ---------------------------------------------------------------
@@ -226,9 +226,9 @@ def test_forest_plot_log_scale_with_reference_line(frames):
     assert ax.get_xscale() == "log"
     assert any(np.allclose(line.get_xdata(), [1.0, 1.0]) for line in ax.lines)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == ["escalation: self_efficacy", "escalation: generalised_trust"]
+    assert ticks == ["Escalation: Self-efficacy", "Escalation: Generalised trust"]
     alone = plots.forest_plot(frames["forest_plot"], hue=None)
-    assert [t.get_text() for t in alone.get_yticklabels()] == ["self_efficacy", "generalised_trust"]
+    assert [t.get_text() for t in alone.get_yticklabels()] == ["Self-efficacy", "Generalised trust"]
 
 
 def test_choice_shares_stack_to_one_per_group(frames):
@@ -238,14 +238,29 @@ def test_choice_shares_stack_to_one_per_group(frames):
     assert max(right) == pytest.approx(1.0)
 
 
-def test_survey_plots_show_values_as_they_are_by_default(frames):
-    """The coping choices are codebook ids too, but the survey plots do not relabel them
-    unless asked (as before)."""
-    ax = plots.choice_shares(frames["choice_shares"], y="vignette")
-    assert "avoidance" in shown_text("choice_shares", ax)
-    fig = plots.trait_distributions_figure(frames["choice_shares"], y="self_efficacy")
-    assert "avoidance" in shown_text("trait_distributions_figure", fig)
-    assert fig.axes[0].get_title() == "self efficacy"
+def test_survey_plots_show_codebook_labels_and_words_by_default(frames):
+    """Coping choices, roles and traits are codebook ids: the survey plots show their labels,
+    and write other values (a vignette condition) as words."""
+    survey = frames["choice_shares"].replace({"vignette": {"control": "no_conflict"}})
+    shown = shown_text("choice_shares", plots.choice_shares(survey, y="role"))
+    assert {"Avoidance", "Balancing", "Escalation", "Public servant"} <= set(shown)
+    assert "avoidance" not in shown and "public_servant" not in shown
+    assert "no conflict" in shown_text("choice_shares", plots.choice_shares(survey, y="vignette"))
+    fig = plots.trait_distributions_figure(survey, y=["generalised_trust", "self_efficacy"])
+    assert "Avoidance" in shown_text("trait_distributions_figure", fig)
+    assert [ax.get_title() for ax in fig.axes] == ["Generalised trust", "Self-efficacy"]
+
+
+def test_forest_plot_writes_model_terms_as_variable_and_level():
+    models = pd.DataFrame(
+        {"outcome": ["balancing"] * 3, "odds_ratio": [1.1, 1.3, 0.9], "ci_low": [0.5] * 3,
+         "ci_high": [2.4] * 3,
+         "term": ["role[T.community_member]", "C(vignette, Treatment('control'))[T.conflict]",
+                  "Intercept"]}
+    )  # fmt: skip
+    ticks = [t.get_text() for t in plots.forest_plot(models).get_yticklabels()]
+    assert ticks == ["Balancing: role: Community member", "Balancing: vignette: conflict",
+                     "Balancing: Intercept"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", FIGURE_LEVEL)
@@ -319,7 +334,7 @@ def test_every_plot_shows_labels_instead_of_ids(frames, name, code):
 def test_forest_plot_labels_terms_and_outcomes(frames):
     ax = plots.forest_plot(frames["forest_plot"], labels=LABELS)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == ["Escalation!: Self-efficacy!", "Escalation!: generalised_trust"]
+    assert ticks == ["Escalation!: Self-efficacy!", "Escalation!: generalised trust"]
 
 
 def test_labels_may_be_a_codebook(co):
@@ -522,3 +537,100 @@ def test_a_missing_weight_is_an_error_not_a_zero(missing):
     shares = pd.DataFrame({"role": ["a", "b"], "family": ["x", "x"], "share": [0.5, missing]})
     with pytest.raises(DataError, match="weights="):
         plots.family_bars(shares, y="role", hue="family")
+
+
+# --- colours, sizes, overlaps ---------------------------------------------------------------
+
+
+def bar_colours(ax) -> dict[str, tuple]:
+    """{legend label: colour} of a bar chart's stacked categories."""
+    return {c.get_label(): tuple(c.patches[0].get_facecolor()) for c in ax.containers}
+
+
+def test_a_code_has_one_colour_whatever_subset_a_plot_shows(frames):
+    """Balancing is the second category of the first plot and the first of the second; before,
+    colours went by position, so it changed colour between the two."""
+    from matplotlib.colors import to_rgba
+
+    two = plots.family_bars(frames["family_bars"])
+    one = plots.family_bars(frames["family_bars"].query("family == 'balancing'"))
+    assert bar_colours(one)["Balancing"] == bar_colours(two)["Balancing"]
+    survey = plots.choice_shares(frames["choice_shares"], y="role")  # coping choices: the same
+    assert bar_colours(survey)["Balancing"] == bar_colours(two)["Balancing"]
+    assert bar_colours(two)["Avoidance"] != bar_colours(two)["Balancing"]
+    assert bar_colours(two)["Balancing"] == to_rgba(plots.code_colours()["balancing"])
+
+
+def test_small_multiples_keep_colours_and_list_every_code_in_the_legend(frames):
+    data = pd.concat([
+        frames["family_bars"].assign(case_id="case_a"),
+        frames["family_bars"].query("family == 'balancing'").assign(case_id="case_b"),
+        pd.DataFrame({"role_group": ["citizen"], "family": ["escalation"], "share": [1.0],
+                      "case_id": ["case_c"]}),
+    ])  # fmt: skip
+    fig = plots.small_multiples_figure(data, col="case_id", y="role_group", hue="family")
+    first, second = (bar_colours(ax) for ax in fig.axes[:2])
+    assert first["Balancing"] == second["Balancing"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert sorted(legend) == ["Avoidance", "Balancing", "Escalation"]
+
+
+def test_strategies_of_one_family_share_a_hue_family():
+    from matplotlib.colors import rgb_to_hsv, to_rgb
+
+    colours = plots.code_colours()
+    assert len(set(colours.values()) & {colours[c] for c in ("avoidance", "escalation")}) == 2
+    hue = [rgb_to_hsv(to_rgb(colours[c]))[0] for c in ("balancing", "casuistry", "hybridization")]
+    assert max(hue) - min(hue) < 0.05
+    tensions = [c for c in colours if c.endswith(("_vs_accountability", "_vs_diversity"))]
+    assert len({colours[c] for c in tensions}) == len(tensions)
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_every_text_is_at_least_9_points(frames, name):
+    """The pages show a figure at its size in inches (see test_figures for that), so a
+    text's size in points is its size on the page."""
+    from matplotlib.text import Text
+
+    fig = getattr(draw(name, frames), "figure", None)
+    fig.canvas.draw()
+    sizes = {t.get_text(): t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_text().strip() and t.get_visible()}  # fmt: skip
+    assert sizes and min(sizes.values()) >= 9, sizes
+
+
+def test_heatmap_grows_with_its_rows_and_columns():
+    def table(rows: int, cols: int) -> pd.DataFrame:
+        cells = [(f"t{i}", f"s{j}", 1) for i in range(rows) for j in range(cols)]
+        return pd.DataFrame(cells, columns=["tension", "strategy", "n"])
+
+    small = plots.cooccurrence_heatmap(table(2, 2), x="strategy", y="tension").figure
+    tall = plots.cooccurrence_heatmap(table(12, 2), x="strategy", y="tension").figure
+    wide = plots.cooccurrence_heatmap(table(2, 12), x="strategy", y="tension").figure
+    assert tall.get_figheight() >= small.get_figheight() + 10 * 0.4
+    assert wide.get_figwidth() >= small.get_figwidth() + 10 * 0.5
+    residuals = pd.DataFrame(np.zeros((10, 3)), index=[f"r{i}" for i in range(10)])
+    assert plots.residual_heatmap(residuals).figure.get_figheight() > small.get_figheight()
+
+
+def test_long_labels_wrap():
+    long = "Relationship between administrators and their environment"
+    ax = plots.family_bars(pd.DataFrame({"role_group": [long], "family": ["bias"], "share": [1]}))
+    assert "\n" in ax.get_yticklabels()[0].get_text()
+
+
+def test_case_labels_in_the_scatter_do_not_overlap():
+    cases = pd.DataFrame(
+        {"case_id": [f"case_{i}" for i in range(6)], "share_one_sided": [0.5, 0.51, 0.5, 0.52,
+         0.49, 0.9], "share_undesired": [0.5, 0.5, 0.51, 0.5, 0.49, 0.1]}
+    )  # fmt: skip
+    ax = plots.aggregation_plot(cases)
+    from matplotlib.text import Text
+
+    renderer = ax.figure.canvas.get_renderer()
+    for note in ax.texts:
+        note.update_positions(renderer)
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]  # the text, not its line
+    assert len(boxes) == 6
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    assert overlapping == []

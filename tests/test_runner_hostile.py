@@ -190,10 +190,12 @@ def test_hostile_case_ids_stay_inside_their_own_files(project, tmp_path, monkeyp
 
     monkeypatch.setattr(dataset_module, "load_folder", load_with_hostile_ids)
     reports = tmp_path / "reports"
-    # leftovers of a killed run, and a name a case id could be mistaken for
+    # leftovers of a killed run (which leaves its lock file too), and a name a case id
+    # could be mistaken for
     (reports / "cases" / ".staging-killed").mkdir(parents=True)
     (reports / ".staging-killed-too").mkdir()
     (reports / "cases" / ".a.old").mkdir()
+    (reports / report_folder.LOCK_NAME).write_text("")
     before = sorted(p.name for p in tmp_path.iterdir())
 
     results = runner.run(data, jobs=2, out_root=reports)
@@ -473,3 +475,25 @@ def test_cases_option_keeps_the_other_cases_and_failures_keep_the_last_good_outp
         assert entry["status"] == "failed" and entry["last_good_outputs"] == good
     for name in good:
         assert (reports / name).exists()
+
+
+def test_a_folder_of_the_users_own_files_is_refused_and_left_alone(tmp_path):
+    from coprodlib.errors import DataError
+    from coprodlib.workbook.report_folder import holding
+
+    mine = tmp_path / "thesis"
+    (mine / ".notes.old").mkdir(parents=True)
+    (mine / ".notes.old" / "idea.txt").write_text("keep me")
+    (mine / ".draft.tmp").write_text("keep me too")
+    (mine / "thesis.docx").write_text("chapter one")
+    before = sorted(str(p.relative_to(mine)) for p in mine.rglob("*"))
+    with (
+        pytest.raises(DataError, match="holds other files and no manifest.json"),
+        holding(mine, tmp_path / "dataset", label="the dataset"),
+    ):
+        pass
+    assert sorted(str(p.relative_to(mine)) for p in mine.rglob("*")) == before
+    # an empty folder, or a new one, is fine
+    (tmp_path / "empty").mkdir()
+    with holding(tmp_path / "empty", tmp_path / "dataset", label="the dataset"):
+        pass

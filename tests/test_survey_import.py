@@ -353,3 +353,42 @@ def test_starter_scales_group_items_by_stem_and_validate(tmp_path):
         "se": (("se1", "se2"), 1, 7),
     }
     assert result.checked_scales == ("q3", "se")
+
+
+def test_review_findings_on_survey_files(tmp_path):
+    """Found by an adversarial review: numbers past 2**63, Likert items labelled only at the
+    ends of the scale, a labelled missing code in the starter range, a repeated header and
+    phone numbers in a column named in another language."""
+    big = tmp_path / "big.csv"
+    big.write_text("respondent_id,score\na,1\nb,1e+19\n", encoding="utf-8")
+    import_survey(big, tmp_path / "big")
+    assert read_csv(tmp_path / "big" / "survey.csv")["score"].tolist() == ["1.0", "1e+19"]
+
+    ends = {1: "Strongly disagree", 5: "Strongly agree", 9: "Don't know"}
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d"],
+                          **{f"trust_{k}": [1.0, 3.0, 5.0, 9.0] for k in (1, 2, 3)}})  # fmt: skip
+    sav = tmp_path / "ends.sav"
+    pyreadstat.write_sav(
+        frame, str(sav), variable_value_labels={f"trust_{k}": ends for k in (1, 2, 3)},
+        missing_ranges={f"trust_{k}": [9] for k in (1, 2, 3)},
+    )  # fmt: skip
+    import_survey(sav, tmp_path / "ends")
+    survey = read_csv(tmp_path / "ends" / "survey.csv")
+    assert survey["trust_1"].tolist() == ["1", "3", "5", ""]  # numbers, 9 declared missing
+    scale = read_survey_design(tmp_path / "ends" / "scales.yml").scales["trust"]
+    assert (scale.items, scale.low, scale.high) == (("trust_1", "trust_2", "trust_3"), 1, 5)
+
+    twice = tmp_path / "twice.csv"
+    twice.write_text("id,q1_1,q1_1,q1_2\na,1,2,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match="column 3 repeats column 2"):
+        import_survey(twice, tmp_path / "twice")
+
+    phones = tmp_path / "phones.csv"
+    phones.write_text(
+        "respondent_id,telefon,kontakt,visited\nr1,+49 30 12340,030 555-0199,2021-03-04\n"
+        "r2,+49 30 98765,0171 555 0100,2021-04-05\n",
+        encoding="utf-8",
+    )
+    result = import_survey(phones, tmp_path / "phones")
+    assert set(result.dropped) == {"telefon", "kontakt"}
+    assert "kontakt (its values are phone numbers)" in result.summary()

@@ -79,3 +79,12 @@ def test_a_note_is_shown_once_per_section(demo, monkeypatch):
     assert plan.section("reliability") is False and plan.section("reliability") is False
     assert plan.section("choice_by_condition") is True
     assert shown == ["> **Not shown.** No scales are defined (scales.yml)."]
+
+
+def test_the_reference_choice_comes_from_the_survey(demo):
+    assert cp.survey_plan(demo).reference == demo.survey_design.choices[0]
+    undeclared = dataclasses.replace(
+        demo, survey_design=dataclasses.replace(demo.survey_design, choices=None)
+    )
+    counts = demo.survey["coping_choice"].value_counts()
+    assert cp.survey_plan(undeclared).reference == counts.idxmax()

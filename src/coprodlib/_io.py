@@ -117,6 +117,17 @@ def _replaceable(path: Path) -> Path:
     return target
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions a new file gets from the umask (mkstemp's own are owner-only), or
+    those of the file being replaced, so a shared report stays readable to its readers."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
@@ -148,6 +159,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            os.fchmod(fh.fileno(), _mode_for(target))
         os.replace(tmp, target)
         tmp = None
     except OSError as err:

@@ -7,8 +7,8 @@ the horizontal and vertical axis (the bar charts are horizontal, so their groups
 ``col`` the column with one panel per value, ``weights`` the count or share column that is
 summed, ``ax`` the matplotlib Axes to draw on (a new figure when omitted). ``labels`` turns ids
 into text: a :class:`~coprodlib.taxonomy.codebook.Codebook`, a mapping ``{id: label}``, or
-``None``, which is the shipped codebook where the ids are codebook ids (the plots of coded
-data) and the values as they are in :func:`aggregation_plot` and the survey plots.
+``None``, the shipped codebook (except in :func:`aggregation_plot`, whose case ids are no
+codebook ids); the survey plots write a value without a label as words.
 
 The name says what a function returns: those ending in ``_figure`` draw several panels on a
 figure of their own and return the matplotlib Figure; all others draw on one Axes and return
@@ -16,15 +16,18 @@ it. A column the arguments name but ``data`` lacks, and empty data, raise
 :class:`~coprodlib.errors.DataError`; option values that make no sense raise
 :class:`ValueError`. The keywords of before this vocabulary (``weight=``, ``by=``, ...) and
 the names ``small_multiples`` and ``trait_distributions`` still work, with a
-:class:`DeprecationWarning` naming the replacement. Nothing here changes matplotlib's global
-settings.
+:class:`DeprecationWarning` naming the replacement. Nothing changes matplotlib's global settings.
+A code has one colour on every figure (:func:`code_colours`); text is at least 9 pt at the size
+a page shows (see ``workbook.figures``); long labels wrap; heatmaps grow with the table.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import textwrap
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -38,31 +41,85 @@ if TYPE_CHECKING:
 
     Labels = Codebook | Mapping[str, str] | None
 
-__all__ = [
-    "cooccurrence_heatmap",
-    "residual_heatmap",
-    "alluvial",
-    "family_bars",
-    "small_multiples_figure",
-    "aggregation_plot",
-    "forest_plot",
-    "choice_shares",
-    "trait_distributions_figure",
-]
+__all__ = ["code_colours", "cooccurrence_heatmap", "residual_heatmap", "alluvial", "family_bars",
+           "small_multiples_figure", "aggregation_plot", "forest_plot", "choice_shares",
+           "trait_distributions_figure"]  # fmt: skip
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Paul Tol's "muted" qualitative scheme (told apart under the common colour-vision deficiencies)
+HUES = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+        "#AA4499")  # fmt: skip
+_SHADES = (0.0, 0.45, -0.35, 0.7, -0.55, 0.25, -0.2, 0.85)  # to white (> 0) or black, by share
+NO_CODE = "#BBBBBB"  # "(none)"
+SMALL = 9  # points: the smallest text a figure writes (the pages show figures at their size)
+
+
+def code_colours(codebook: Codebook | None = None) -> dict[str, str]:
+    """One colour per codebook entry, the same on every figure whatever codes it shows.
+
+    In each dimension, the hue families take :data:`HUES` in codebook order (cycling after
+    nine): a strategy family, an entry with those below it in its dimension, or the values of
+    a constellation. Members are shades of their family's hue, the first the pure hue.
+
+    Parameters
+    ----------
+    codebook : Codebook, optional
+        The codebook; the shipped one by default.
+
+    Returns
+    -------
+    dict
+        ``{id: "#rrggbb"}`` for every entry, e.g. ``"avoidance"``: ``"#332288"``.
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    from .taxonomy.codebook import get_codebook
+
+    frame = (codebook if codebook is not None else get_codebook()).frame.set_index("id")
+    dimension, parent, family = (frame[c].to_dict() for c in ("dimension", "parent", "family"))
+
+    def group(code: str) -> str:  # up to the root, or a value's constellation
+        top, dim = (family[code] if isinstance(family[code], str) else code), dimension[code]
+        while isinstance(parent.get(top), str) and top != family[code] and dimension[top] == dim:
+            top = parent[top]
+        return top
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    for code in frame.index:
+        groups.setdefault((dimension[code], group(code)), []).append(code)
+    order: dict[str, int] = {}
+    colours: dict[str, str] = {}
+    for (dim, _), members in groups.items():
+        order[dim] = order.get(dim, -1) + 1
+        base = np.array(to_rgb(HUES[order[dim] % len(HUES)]))
+        for k, code in enumerate(members):
+            t = _SHADES[k % len(_SHADES)]
+            colours[code] = to_hex(base + t * (1.0 - base) if t >= 0 else base * (1.0 + t))
+    return colours
+
+
+def _colours(values: Iterable[Any], labels: Labels, palette: Mapping[Any, Any] | None) -> dict:
+    """Each value's colour: ``palette``'s, its codebook entry's, or a hue in sorted order."""
+    known: dict[str, Any] = {"(none)": NO_CODE}
+    known.update(code_colours(labels if hasattr(labels, "frame") else None))  # type: ignore[arg-type]
+    known.update({str(k): v for k, v in (palette or {}).items()})
+    values = list(dict.fromkeys(str(v) for v in values))
+    rest = sorted(v for v in values if v not in known)
+    return {v: known[v] if v in known else HUES[rest.index(v) % len(HUES)] for v in values}
+
+
+def _wrap(text: str, width: int = 24) -> str:
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def _old_name(function: F, old: str) -> F:
     """The function under its name of before, warning that it has a new one."""
+    message = f"coprodlib.plots.{old}() is now called {function.__name__}(); it returns a Figure"
 
     @functools.wraps(function)
     def alias(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn(
-            f"coprodlib.plots.{old}() is now called {function.__name__}(); it returns a Figure",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
         return function(*args, **kwargs)
 
     alias.__name__ = alias.__qualname__ = old
@@ -71,17 +128,16 @@ def _old_name(function: F, old: str) -> F:
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
-    if ax is not None:
-        return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=figsize)
-    return ax
+    return ax if ax is not None else plt.subplots(figsize=figsize)[1]
 
 
-def _labeller(labels: Labels, *, codebook_ids: bool = True) -> Callable[[Any], str]:
-    """A function id -> readable label. ``labels`` may be a mapping or a Codebook; ``None``
-    is the shipped codebook when the ids are codebook ids, else no relabelling."""
+def _labeller(
+    labels: Labels, *, codebook_ids: bool = True, words: bool = False
+) -> Callable[[Any], str]:
+    """A function id -> label from a mapping or a Codebook (``None``: the shipped one if
+    ``codebook_ids``); without a label, the id as it is, or as words if ``words``."""
     if labels is None and codebook_ids:
         from .taxonomy.codebook import get_codebook
 
@@ -93,14 +149,20 @@ def _labeller(labels: Labels, *, codebook_ids: bool = True) -> Callable[[Any], s
     def label(code: Any) -> str:
         if code is None or (isinstance(code, float) and np.isnan(code)) or code is pd.NA:
             return "(none)"
-        return str(mapping.get(str(code), code))
+        text = mapping.get(str(code))
+        return str(text) if text is not None else _words(str(code)) if words else str(code)
 
     return label
 
 
+def _term_label(term: Any, label: Callable[[Any], str]) -> str:
+    """A model term as words: ``role[T.public_servant]`` -> ``role: public servant``."""
+    found = re.fullmatch(r"(?:C\()?([^,()\[\]]+)(?:,[^\[]*)?\)?\[T\.(.+)\]", str(term))
+    return label(term) if found is None else f"{label(found[1])}: {label(found[2])}"
+
+
 def _require(data: Any, function: str, **columns: str | Sequence[str] | None) -> pd.DataFrame:
-    """``data``, if a non-empty DataFrame with every column the arguments name (one or a
-    sequence each; ``None`` is skipped), else a DataError naming argument, column and table."""
+    """``data`` if a non-empty frame with the columns named (``None``: none), else DataError."""
     require_frame(data, function)
     problems = []
     for argument, names in columns.items():
@@ -125,17 +187,11 @@ def _check_weights(data: pd.DataFrame, weights: str) -> None:
     bad = values.isna().to_numpy()
     if bad.any():
         first = int(bad.argmax())
-        raise DataError(
-            Problem(
-                file=data_label(data),
-                index=data.index[first],
-                column=weights,
-                value=data[weights].iloc[first],
-                expected=f"a number in every row of weights= ({bad.sum()} row(s) empty or "
-                "not a number; write 0 for a cell with no observations)",
-                kind="missing_value",
-            )
-        )
+        expected = (f"a number in every row of weights= ({bad.sum()} row(s) empty or not a "
+                    "number; write 0 for a cell with no observations)")  # fmt: skip
+        raise DataError(Problem(file=data_label(data), index=data.index[first], column=weights,
+                                value=data[weights].iloc[first], expected=expected,
+                                kind="missing_value"))  # fmt: skip
 
 
 def _words(column: str) -> str:
@@ -143,10 +199,19 @@ def _words(column: str) -> str:
     return column.replace("_", " ")
 
 
-def _tilt_xticks(ax: Any) -> None:
+def _heatmap(values: pd.DataFrame, ax: Any, label: Callable, xy: tuple[str, str], **kw: Any) -> Any:
+    """``values`` as a seaborn heatmap with wrapped labels; the x tick labels tilted."""
+    import seaborn as sns
+
+    ticks = {f"{a}ticklabels": [_wrap(label(c)) for c in v] for a, v in
+             (("x", values.columns), ("y", values.index))}  # fmt: skip
+    sns.heatmap(values, ax=ax, linewidths=0.5, **ticks, **kw)
+    ax.set_xlabel(_words(xy[0]))
+    ax.set_ylabel(_words(xy[1]))
     ax.tick_params(axis="x", rotation=45)
     for tick in ax.get_xticklabels():
         tick.set_horizontalalignment("right")
+    return ax
 
 
 @legacy_arguments(renamed=dict(value="weights"))
@@ -171,9 +236,8 @@ def cooccurrence_heatmap(
     x, y : str
         The columns whose values become the heatmap's columns (``x``) and rows (``y``).
     weights : str, default "n"
-        The column summed into each cell. With the default (a count), rows and columns
-        without any co-occurrence are left out; when no cell is left (nothing occurs
-        together), a :class:`~coprodlib.errors.DataError` says so before anything is drawn.
+        The column summed into each cell. With the default (a count), rows and columns without
+        co-occurrence are left out; a DataError says so before drawing when no cell is left.
     labels : Codebook, mapping or None
         Labels for the ids on both axes; ``None`` uses the shipped codebook.
     annot : bool, default True
@@ -188,18 +252,7 @@ def cooccurrence_heatmap(
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
-
-    Examples
-    --------
-    >>> import coprodlib as cp
-    >>> co = cp.cooccurrence(cp.load(), "tension", "strategy")
-    >>> ax = cp.plots.cooccurrence_heatmap(co, x="strategy", y="tension")
-    >>> ax.get_xlabel(), ax.get_ylabel()
-    ('strategy', 'tension')
     """
-    import seaborn as sns
-
     _require(data, "cooccurrence_heatmap", x=x, y=y, weights=weights)
     label = _labeller(labels)
     matrix = data.pivot_table(index=y, columns=x, values=weights, aggfunc="sum", observed=False)
@@ -207,31 +260,13 @@ def cooccurrence_heatmap(
         matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
     if matrix.empty or matrix.isna().all(axis=None):
         # checked before a figure exists: an empty matrix would reach seaborn's colour scale
-        raise fail(
-            data_label(data),
-            f"at least one {_words(y)} and {_words(x)} coded together "
-            f"(every value of {weights!r} is 0 or missing: there is no cell to draw)",
-            "empty",
-            column=weights,
-        )
+        raise fail(data_label(data), f"at least one {_words(y)} and {_words(x)} coded together "
+                   f"(every value of {weights!r} is 0 or missing: there is no cell to draw)",
+                   "empty", column=weights)  # fmt: skip
     ax = _axes(ax, (1.2 + 0.6 * matrix.shape[1], 1.0 + 0.45 * matrix.shape[0]))
-    if fmt is None:
-        fmt = "d" if np.issubdtype(matrix.to_numpy().dtype, np.integer) else ".2f"
-    sns.heatmap(
-        matrix,
-        ax=ax,
-        annot=annot,
-        fmt=fmt,
-        cmap=cmap,
-        linewidths=0.5,
-        cbar_kws={"label": weights},
-        xticklabels=[label(c) for c in matrix.columns],
-        yticklabels=[label(c) for c in matrix.index],
-    )
-    ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(y.replace("_", " "))
-    _tilt_xticks(ax)
-    return ax
+    fmt = fmt or ("d" if np.issubdtype(matrix.to_numpy().dtype, np.integer) else ".2f")
+    kw = dict(annot=annot, fmt=fmt, cmap=cmap, cbar_kws={"label": weights})
+    return _heatmap(matrix, ax, label, (x, y), **kw)
 
 
 @legacy_arguments(renamed=dict(residuals="data"))
@@ -266,33 +301,15 @@ def residual_heatmap(
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
     """
-    import seaborn as sns
-
     _require(data, "residual_heatmap")
     label = _labeller(labels)
     values = data.astype(float)
     bound = limit if limit is not None else max(2.0, float(np.nanmax(np.abs(values.to_numpy()))))
     ax = _axes(ax, (1.5 + 0.7 * values.shape[1], 1.0 + 0.5 * values.shape[0]))
-    sns.heatmap(
-        values,
-        ax=ax,
-        annot=annot,
-        fmt=".1f",
-        cmap="RdBu_r",
-        center=0,
-        vmin=-bound,
-        vmax=bound,
-        linewidths=0.5,
-        cbar_kws={"label": "adjusted residual"},
-        xticklabels=[label(c) for c in values.columns],
-        yticklabels=[label(c) for c in values.index],
-    )
-    ax.set_xlabel(str(values.columns.name or "").replace("_", " "))
-    ax.set_ylabel(str(values.index.name or "").replace("_", " "))
-    _tilt_xticks(ax)
-    return ax
+    kw = dict(annot=annot, fmt=".1f", cmap="RdBu_r", center=0, vmin=-bound, vmax=bound)
+    names = (str(values.columns.name or ""), str(values.index.name or ""))
+    return _heatmap(values, ax, label, names, cbar_kws={"label": "adjusted residual"}, **kw)
 
 
 def _band(
@@ -306,8 +323,7 @@ def _band(
         (x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]),
         (x1, y1[1]), (xm, y1[1]), (xm, y0[1]), (x0, y0[1]), (x0, y0[0]),
     ]  # fmt: skip
-    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4,
-             MPath.LINETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.CLOSEPOLY]  # fmt: skip
+    codes = [MPath.MOVETO, *[MPath.CURVE4] * 3, MPath.LINETO, *[MPath.CURVE4] * 3, MPath.CLOSEPOLY]
     ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, edgecolor="none", alpha=0.45))
 
 
@@ -321,6 +337,7 @@ def alluvial(
     labels: Labels = None,
     min_share: float = 0.0,
     gap: float = 0.02,
+    palette: Mapping[str, Any] | None = None,
     ax: Any = None,
 ) -> Any:
     """Draw paths through several columns as an alluvial (Sankey-like) diagram; return the Axes.
@@ -342,17 +359,17 @@ def alluvial(
     labels : Codebook, mapping or None
         Labels for the category ids; ``None`` uses the shipped codebook.
     min_share : float, default 0
-        Leave out paths whose share of the total weight is below this (say so in the
-        caption when you use it).
+        Leave out paths below this share of the total weight (say so in the caption).
     gap : float, default 0.02
         The space between the blocks of a station, as a share of the height.
+    palette : mapping, optional
+        ``{value: colour}`` for the bands; by default :func:`code_colours`.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
     """
     import matplotlib.pyplot as plt
 
@@ -372,31 +389,23 @@ def alluvial(
         raise fail(data_label(data), f"weights= ({weights!r}) to hold a positive total", "empty")
     frame = frame[frame[weights] / total >= min_share]
     total = frame[weights].sum()
-    ax = _axes(ax, (9.0, 5.5))
-    palette = plt.get_cmap("tab10")
-    firsts = list(dict.fromkeys(frame.sort_values(colour_by)[colour_by]))
-    colour = {cat: palette(i % 10) for i, cat in enumerate(firsts)}
-
+    ax = _axes(ax, (9.0, max(5.5, 1.0 + 0.4 * max(frame[c].nunique() for c in columns))))
+    colour = _colours(frame.sort_values(colour_by)[colour_by], labels, palette)
     # block positions: categories of each column stacked top-down by descending weight
     blocks: list[dict[str, tuple[float, float]]] = []
     for col in columns:
         sizes = frame.groupby(col)[weights].sum().sort_values(ascending=False, kind="mergesort")
-        n_gap = gap * (len(sizes) - 1)
-        scale = (1 - n_gap) / total
-        pos: dict[str, tuple[float, float]] = {}
-        top = 1.0
+        scale, top, pos = (1 - gap * (len(sizes) - 1)) / total, 1.0, {}
         for cat, size in sizes.items():
-            height = size * scale
-            pos[str(cat)] = (top - height, top)
-            top -= height + gap
+            pos[str(cat)] = (top - size * scale, top)
+            top -= size * scale + gap
         blocks.append(pos)
-
     width = 0.06
     for i, pos in enumerate(blocks):
         for cat, (lo, hi) in pos.items():
             ax.add_patch(plt.Rectangle((i - width / 2, lo), width, hi - lo, color="0.35"))
             ha, dx = ("right", -width) if i == 0 else ("left", width)
-            ax.text(i + dx, (lo + hi) / 2, label(cat), ha=ha, va="center", fontsize=8)
+            ax.text(i + dx, (lo + hi) / 2, _wrap(label(cat)), ha=ha, va="center", fontsize=SMALL)
     # bands between neighbouring columns, stacked inside each block in a stable order
     for i in range(len(columns) - 1):
         left, right = columns[i], columns[i + 1]
@@ -413,18 +422,16 @@ def alluvial(
         for row in flows.itertuples(index=False):  # one band per flow, not per segment
             src, dst = str(getattr(row, left)), str(getattr(row, right))
             h = getattr(row, weights) * unit[src]
-            y0 = (out_cursor[src], out_cursor[src] - h)
-            y1 = (in_cursor[dst], in_cursor[dst] - h)
-            out_cursor[src] -= h
-            in_cursor[dst] -= h
-            band_colour = colour[str(getattr(row, colour_by))]
-            _band(ax, i + width / 2, i + 1 - width / 2, y0, y1, band_colour)
+            y0, y1 = (out_cursor[src], out_cursor[src] - h), (in_cursor[dst], in_cursor[dst] - h)
+            out_cursor[src], in_cursor[dst] = out_cursor[src] - h, in_cursor[dst] - h
+            _band(
+                ax, i + width / 2, i + 1 - width / 2, y0, y1, colour[str(getattr(row, colour_by))]
+            )
     ax.set_xlim(-0.9, len(columns) - 0.1)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns])
     ax.set_yticks([])
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
+    ax.spines[["left", "right", "top"]].set_visible(False)
     return ax
 
 
@@ -436,6 +443,7 @@ def family_bars(
     hue: str = "family",
     weights: str = "share",
     labels: Labels = None,
+    palette: Mapping[str, Any] | None = None,
     ax: Any = None,
 ) -> Any:
     """Draw shares as stacked horizontal bars, one bar per group; return the Axes.
@@ -453,40 +461,27 @@ def family_bars(
         The column with the length of each segment; its name labels the horizontal axis.
     labels : Codebook, mapping or None
         Labels for the group and category ids; ``None`` uses the shipped codebook.
+    palette : mapping, optional
+        ``{category: colour}``; by default :func:`code_colours`, so a code has one colour on
+        every figure.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import coprodlib as cp
-    >>> shares = pd.DataFrame(
-    ...     {"role_group": ["citizen", "citizen"], "family": ["avoidance", "balancing"],
-    ...      "share": [0.4, 0.6]}
-    ... )
-    >>> ax = cp.plots.family_bars(shares)
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
-    ['Avoidance', 'Balancing']
     """
-    import matplotlib.pyplot as plt
-
     _require(data, "family_bars", y=y, hue=hue, weights=weights)
     label = _labeller(labels)
     wide = data.pivot_table(index=y, columns=hue, values=weights, aggfunc="sum", observed=False)
     wide = wide.fillna(0.0)
     ax = _axes(ax, (7.0, 1.2 + 0.5 * len(wide)))
     left = np.zeros(len(wide))
-    palette = plt.get_cmap("Set2")
-    for k, col in enumerate(wide.columns):
+    colour = _colours(wide.columns, labels, palette)
+    for col in wide.columns:
         vals = wide[col].to_numpy(dtype=float)
-        ax.barh(
-            [label(i) for i in wide.index], vals, left=left, color=palette(k % 8), label=label(col)
-        )
+        names = [_wrap(label(i)) for i in wide.index]
+        ax.barh(names, vals, left=left, color=colour[str(col)], label=_wrap(label(col)))
         left += vals
     ax.set_xlabel(weights)
     ax.set_ylabel(y.replace("_", " "))
@@ -524,18 +519,19 @@ def small_multiples_figure(
     col_wrap : int, default 3
         Panels per row.
     labels : Codebook, mapping or None
-        Labels for the ids of the groups, categories and panels; ``None`` uses the shipped
-        codebook.
+        Labels for the groups, categories and panels; ``None`` uses the shipped codebook.
 
     Returns
     -------
     matplotlib Figure
-        The figure with all panels (a figure-level plot: it takes no ``ax=``).
+        All panels (a figure-level plot: it takes no ``ax=``).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     _require(data, "small_multiples_figure", col=col, y=y, hue=hue, weights=weights)
     label = _labeller(labels)
+    colour = _colours(data[hue], labels, None)  # from all panels: a code keeps its colour
     panels = list(dict.fromkeys(data[col].astype(str)))
     ncols = max(1, min(col_wrap, len(panels)))
     nrows = int(np.ceil(len(panels) / ncols))
@@ -544,16 +540,15 @@ def small_multiples_figure(
     )
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         part = data[data[col].astype(str) == panel]
-        family_bars(part, y=y, hue=hue, weights=weights, labels=labels, ax=ax)
-        ax.set_title(label(panel), fontsize=9)
-        legend = ax.get_legend()
-        if legend is not None:
-            legend.remove()
+        family_bars(part, y=y, hue=hue, weights=weights, labels=labels, palette=colour, ax=ax)
+        ax.set_title(_wrap(label(panel), 40), fontsize=10)
+        ax.get_legend().remove()  # one legend for all panels, below
     for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
-    handles, names = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 5), frameon=False)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    handles = [Patch(color=c, label=_wrap(label(v))) for v, c in colour.items()]  # every code
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
+    below = (0.25 + 0.3 * np.ceil(len(handles) / 4)) / fig.get_figheight()  # the legend's rows
+    fig.tight_layout(rect=(0, min(0.4, below), 1, 1))
     return fig
 
 
@@ -587,30 +582,52 @@ def aggregation_plot(
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
     """
     _require(data, "aggregation_plot", x=x, y=y, text=text)
     label = _labeller(labels, codebook_ids=False)
     table = data_label(data)
     data = data.dropna(subset=[x, y])
     if data.empty:
-        raise fail(
-            table,
-            "at least one case with both strategies and effects coded (both shares present); "
-            "there is no point to draw",
-            "empty",
-        )
+        raise fail(table, "at least one case with both strategies and effects coded (both shares "
+                   "present); there is no point to draw", "empty")  # fmt: skip
     ax = _axes(ax, (5.5, 4.5))
     ax.scatter(data[x], data[y], s=40, color="C0")
-    for row in data[[x, y, text]].itertuples(index=False):  # one label per case
-        ax.annotate(
-            label(row[2]), (row[0], row[1]), xytext=(4, 4), textcoords="offset points", fontsize=8
-        )
     ax.set_xlabel("share of coping that favours one value")
     ax.set_ylabel("share of effects that are undesired")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
+    notes = [
+        ax.annotate(label(t), (px, py), xytext=(4, 4), textcoords="offset points", fontsize=SMALL)
+        for px, py, t in data[[x, y, text]].itertuples(index=False)  # one label per case
+    ]
+    _spread(ax, notes)
     return ax
+
+
+def _spread(ax: Any, notes: list[Any]) -> None:
+    """Move labels up, lowest first, until none overlaps another; a moved one gets a line."""
+    from matplotlib.text import Text
+
+    fig, placed, renderer = ax.figure, [], ax.figure.canvas.get_renderer()
+
+    def extent(note: Any) -> Any:  # the text's box, without the line
+        note.update_positions(renderer)
+        return Text.get_window_extent(note, renderer)
+
+    for note in sorted(notes, key=lambda n: (n.xy[1], n.xy[0])):
+        box, moved = extent(note), False
+        for _ in range(len(placed) + 1):
+            if (hit := next((b for b in placed if box.overlaps(b)), None)) is None:
+                break
+            note.xyann = (note.xyann[0], note.xyann[1] + (hit.y1 - box.y0 + 1) * 72 / fig.dpi)
+            box, moved = extent(note), True
+        if moved:  # the same label again, now with a thin line back to its point
+            note.remove()
+            line = {"arrowstyle": "-", "color": "0.6", "lw": 0.6}
+            note = ax.annotate(note.get_text(), note.xy, xytext=note.xyann, fontsize=SMALL,
+                               textcoords="offset points", arrowprops=line)  # fmt: skip
+            box = extent(note)
+        placed.append(box)
 
 
 @legacy_arguments(renamed=dict(estimate="x", low="xmin", high="xmax", term="y", outcome="hue"))
@@ -640,43 +657,43 @@ def forest_plot(
         The column with the terms that label the rows.
     hue : str or None, default "outcome"
         The column that tells the models apart (the outcome of a multinomial logit); its value
-        prefixes each row's label as ``outcome: term``. The points keep one colour. ``None``:
-        the terms alone.
+        prefixes each row's label as ``outcome: term`` and sets the colour of its point (that
+        of the codebook entry for a coping choice). ``None``: the terms alone.
     xmin, xmax : str, default "ci_low", "ci_high"
         The columns with the lower and upper ends of the intervals.
     labels : Codebook, mapping or None
-        Labels for the terms and outcomes; ``None`` writes them as they are.
+        Labels for the terms and outcomes; ``None`` uses the shipped codebook. A value without
+        a label is written as words, and a term of a categorical variable as the variable and
+        its level (``role[T.public_servant]`` as ``role: public servant``).
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
 
     Examples
     --------
     >>> import pandas as pd
     >>> import coprodlib as cp
-    >>> models = pd.DataFrame(
-    ...     {"outcome": ["escalation"] * 2, "term": ["self_efficacy", "generalised_trust"],
-    ...      "odds_ratio": [1.8, 0.7], "ci_low": [1.1, 0.5], "ci_high": [2.9, 1.0]}
-    ... )
-    >>> ax = cp.plots.forest_plot(models, labels={"self_efficacy": "Self-efficacy"})
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['escalation: Self-efficacy', 'escalation: generalised_trust']
+    >>> models = pd.DataFrame({"outcome": ["escalation"] * 2, "term": ["self_efficacy", "x_y"],
+    ...                        "odds_ratio": [1.8, 0.7], "ci_low": [1, 0.5], "ci_high": [3, 1]})
+    >>> [t.get_text() for t in cp.plots.forest_plot(models).get_yticklabels()]
+    ['Escalation: Self-efficacy', 'Escalation: x y']
     """
     _require(data, "forest_plot", x=x, xmin=xmin, xmax=xmax, y=y, hue=hue)
-    label = _labeller(labels, codebook_ids=False)
-    cols = [x, xmin, xmax, y] + ([hue] if hue else [])
-    frame = data[cols].reset_index(drop=True)
-    names = [label(term) for term in frame[y]]
+    label = _labeller(labels, words=True)
+    frame = data[[x, xmin, xmax, y] + ([hue] if hue else [])].reset_index(drop=True)
+    names = [_term_label(term, label) for term in frame[y]]
     if hue:
         names = [f"{label(model)}: {name}" for model, name in zip(frame[hue], names, strict=True)]
     ax = _axes(ax, (6.5, 0.8 + 0.3 * len(frame)))
     ypos = np.arange(len(frame))[::-1]
     err = np.vstack([frame[x] - frame[xmin], frame[xmax] - frame[x]])
-    ax.errorbar(frame[x], ypos, xerr=err, fmt="o", color="C0", ecolor="0.4", capsize=2, ms=4)
+    colour = _colours(frame[hue], labels, None) if hue else {}
+    dots = [colour.get(str(m), "C0") for m in (frame[hue] if hue else frame[y])]
+    ax.errorbar(frame[x], ypos, xerr=err, fmt="none", ecolor="0.4", capsize=2)
+    ax.scatter(frame[x], ypos, c=dots, s=20, zorder=3)
     ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.set_yticks(ypos, names)
@@ -704,20 +721,22 @@ def choice_shares(
     hue : str, default "coping_choice"
         The column with the choice made; its shares are stacked inside each bar.
     labels : Codebook, mapping or None
-        Labels for the group and choice values; ``None`` writes them as they are.
+        Labels for the group and choice values; ``None``: the shipped codebook (choices are
+        strategy ids, in their colours of every figure), other values as words.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on.
     """
     _require(data, "choice_shares", y=y, hue=hue)
     shares = data.groupby([y, hue], observed=True).size().rename("n").reset_index()
     shares["share"] = shares["n"] / shares.groupby(y, observed=True)["n"].transform("sum")
-    labels = {} if labels is None else labels
-    return family_bars(shares, y=y, hue=hue, weights="share", labels=labels, ax=ax)
+    label = _labeller(labels, words=True)
+    names = {str(v): label(v) for v in pd.concat([shares[y], shares[hue]]).astype(str)}
+    colour = _colours(shares[hue], labels, None)
+    return family_bars(shares, y=y, hue=hue, weights="share", labels=names, palette=colour, ax=ax)
 
 
 @legacy_arguments(renamed=dict(traits="y", by="x"))
@@ -730,8 +749,7 @@ def trait_distributions_figure(
 ) -> Any:
     """Draw box plots of trait scores by choice, one panel per trait; return the Figure.
 
-    ``trait_distributions`` is the old name of this function; it still works, with a
-    DeprecationWarning.
+    ``trait_distributions`` is its old name; it still works, with a DeprecationWarning.
 
     Parameters
     ----------
@@ -743,13 +761,13 @@ def trait_distributions_figure(
     x : str, default "coping_choice"
         The column with the groups, one box each along the horizontal axis, in sorted order.
     labels : Codebook, mapping or None
-        Labels for the group values and the trait names (the panel titles); ``None`` writes
-        them as they are.
+        Labels for the groups and traits (the panel titles); ``None``: the shipped codebook,
+        other values as words. The boxes take the colours of the codebook entries.
 
     Returns
     -------
     matplotlib Figure
-        The figure with all panels (a figure-level plot: it takes no ``ax=``).
+        All panels (a figure-level plot: it takes no ``ax=``).
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -758,19 +776,20 @@ def trait_distributions_figure(
     _require(data, "trait_distributions_figure", y=traits, x=x)
     if not traits:
         raise ValueError("trait_distributions_figure: y needs at least one column name")
-    label = _labeller(labels, codebook_ids=False)
+    label = _labeller(labels, words=True)
     long = data.melt(id_vars=[x], value_vars=traits, var_name="trait", value_name="score")
     fig, axes = plt.subplots(
         1, len(traits), figsize=(3.2 * len(traits), 3.6), sharey=True, squeeze=False
     )
     order = sorted(long[x].dropna().astype(str).unique())
+    colour = {label(k): c for k, c in _colours(order, labels, None).items()}
     long[x] = long[x].astype("object").map(label, na_action="ignore")
     order = [label(group) for group in order]
     for ax, trait in zip(axes.ravel(), traits, strict=True):
         part = long[long["trait"] == trait]
-        sns.boxplot(data=part, x=x, y="score", order=order, ax=ax, color="0.85", fliersize=2)
-        title = label(trait)
-        ax.set_title(trait.replace("_", " ") if title == trait else title, fontsize=9)
+        sns.boxplot(data=part, x=x, y="score", hue=x, order=order, hue_order=order, ax=ax,
+                    palette=colour, legend=False, fliersize=2)  # fmt: skip
+        ax.set_title(_wrap(label(trait), 30), fontsize=10)
         ax.set_xlabel("")
         ax.tick_params(axis="x", rotation=60)
     fig.tight_layout()

@@ -66,7 +66,9 @@ def dimension_counts(dataset: Dataset, dimension: str, *, by: str = "case_id") -
     """How many segments carry each code of a dimension, per case (or per role).
 
     Returns a long frame with columns ``<by>``, ``code``, ``label``, ``n_segments``, sorted by
-    group and decreasing count.
+    group and decreasing count. For the ``effect`` dimension a column ``desired`` (between
+    ``label`` and ``n_segments``) says whether the codebook counts the effect as
+    ``"desired"`` or ``"undesired"`` (missing for a code the codebook does not judge).
     """
     from .qualitative import codings_of
 
@@ -84,7 +86,13 @@ def dimension_counts(dataset: Dataset, dimension: str, *, by: str = "case_id") -
     )
     counts["label"] = dataset.codebook.labels(counts["code"])
     counts = counts.sort_values([by, "n_segments", "code"], ascending=[True, False, True])
-    return counts[[by, "code", "label", "n_segments"]].reset_index(drop=True)
+    columns = [by, "code", "label", "n_segments"]
+    if dimension == "effect":
+        desired = dataset.codebook.frame.set_index("id")["desired"]
+        kind = counts["code"].map(desired).map({True: "desired", False: "undesired"})
+        counts["desired"] = kind.astype("string")
+        columns.insert(3, "desired")
+    return counts[columns].reset_index(drop=True)
 
 
 def case_profile(dataset: Dataset, case_id: str) -> pd.DataFrame:

@@ -14,8 +14,8 @@ kind            recognised by
 ``taguette``    a SQLite database with Taguette's tables (``documents``, ``highlights``,
                 ``tags``)
 ``survey``      SPSS (``$FL2``/``$FL3`` header), an Excel workbook (a zip with
-                ``xl/workbook.xml``), or text whose first lines hold equally many
-                commas, semicolons or tabs (a CSV table)
+                ``xl/workbook.xml``), or text whose first records, read as CSV, hold
+                equally many fields split by commas, semicolons, tabs or bars
 ==============  =====================================================================
 
 Nothing is written and databases are opened read-only.
@@ -23,6 +23,7 @@ Nothing is written and databases are opened read-only.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import zipfile
 from dataclasses import dataclass
@@ -76,15 +77,20 @@ def _xml_root(head: bytes) -> str | None:
 
 
 def _delimited(text: str) -> bool:
-    """Whether the first lines hold the same number (>= 1) of one separator each."""
-    lines = [ln for ln in text.splitlines()[:6] if ln.strip()]
-    if len(lines) > 5:
-        lines = lines[:-1]  # the last line read may be cut short
-    if len(lines) < 2:
-        return False
-    for sep in (",", ";", "\t"):
-        counts = {ln.count(sep) for ln in lines}
-        if len(counts) == 1 and counts.pop() >= 1:
+    """Whether the first records (read as CSV, so quoted separators and line breaks count
+    right) hold the same number, two or more, of fields for one separator."""
+    import csv
+    import io
+
+    for sep in (",", ";", "\t", "|"):
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 6))
+        except csv.Error:
+            continue
+        rows = [r for r in rows if any(cell.strip() for cell in r)]
+        if len(rows) > 5:
+            rows = rows[:-1]  # the last record read may be cut short
+        if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
             return True
     return False
 

@@ -10,8 +10,9 @@ respondents left their contact. :func:`identifying_columns` finds them three way
   (``name``, ``contact``, ``address``, ...);
 - by the column's **label** (the SPSS variable label or the Qualtrics question text),
   against :data:`LABEL_PHRASES` ("e-mail address", "your name", "contact", ...);
-- by its **values**: a text column most of whose answers are e-mail addresses or IP
-  addresses.
+- by its **values**: a text column most of whose answers are e-mail addresses, IP
+  addresses or phone numbers (seven digits or more with spaces, dashes or a leading ``+``;
+  dates are not phone numbers).
 
 The import drops these columns by default and says which and why; ``keep=`` names columns a
 researcher has checked and wants to keep (for example a ``service_name`` column, whose name
@@ -44,6 +45,9 @@ NAME_WORDS = frozenset(
         "email",
         "phone",
         "telephone",
+        "telefon",
+        "telefoon",
+        "fax",
         "ip",
         "ipaddress",
         "ipaddr",
@@ -85,6 +89,8 @@ _NOT_PERSONAL = frozenset({"service", "project", "organisation", "organization",
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _IPV4 = re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}$")
+_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,24}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 
 
 def _words(name: str) -> list[str]:
@@ -121,6 +127,10 @@ def _by_values(values: pd.Series) -> str | None:
         return "its values are e-mail addresses"
     if (text.str.match(_IPV4) | text.str.match(_IPV6)).mean() >= 0.5:
         return "its values are IP addresses"
+    digits = text.str.count(r"\d")
+    phone = text.str.match(_PHONE) & (digits >= 7) & ~text.str.match(_DATE)
+    if phone.mean() >= 0.5:
+        return "its values are phone numbers"
     return None
 
 

@@ -277,9 +277,29 @@ def _read_csv(path: Path) -> SurveyFile:
         )
     except pd.errors.ParserError as exc:
         raise fail(path.name, f"a well-formed CSV table ({exc})", "syntax") from None
+    _check_header(text.split("\n", 1)[0], sep, path.name)
     data.columns = [str(c).strip() for c in data.columns]
     data, labels = _qualtrics(data)
     return SurveyFile(_numeric(data), labels, {}, {}, path.name, "csv")
+
+
+def _check_header(line: str, sep: str, file: str) -> None:
+    """Refuse a column name used twice (pandas would rename the second one quietly)."""
+    import csv
+
+    names = [n.strip() for n in next(csv.reader([line.rstrip("\r")], delimiter=sep), [])]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise fail(
+                file,
+                f"each column name once in the header (column {position} repeats column "
+                f"{seen[name]})",
+                "duplicate_column",
+                name,
+                row=1,
+            )
+        seen[name] = position
 
 
 def read_survey_file(path: Path | str, *, sheet: str | None = None) -> SurveyFile:
@@ -353,7 +373,10 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if pd.api.types.is_float_dtype(s) and s.notna().any():
             vals = s.dropna()
-            if np.all(np.isfinite(vals)) and np.all(vals == np.round(vals)):
+            # past 2**53 a float no longer holds every whole number: leave such columns as
+            # they are (a value past int64 could not be cast at all)
+            small = np.all(np.abs(vals) < 2**53)
+            if np.all(np.isfinite(vals)) and small and np.all(vals == np.round(vals)):
                 out[col] = s.round().astype("Int64")
     return out
 
@@ -477,6 +500,18 @@ def import_survey(
     )
 
 
+def _partly_labelled(survey: SurveyFile) -> set[str]:
+    """Numeric columns where only some answers carry a value label (a Likert item labelled
+    at its ends): their SPSS measure ("nominal" by default) says nothing then."""
+    out = set()
+    for col, labels in survey.value_labels.items():
+        series = survey.data.get(col)
+        numeric = series is not None and pd.api.types.is_numeric_dtype(series)
+        if numeric and not series.dropna().isin(list(labels)).all():
+            out.add(col)
+    return out
+
+
 def _starter_design(
     table: pd.DataFrame, survey: SurveyFile, id_col: str | None, warnings: list[str]
 ) -> tuple[str | None, SurveyDesign | None]:
@@ -484,9 +519,12 @@ def _starter_design(
     from ..contract.survey_design import SurveyDesign, read_survey_design
 
     exclude = {"respondent_id", SurveyDesign.condition_column, SurveyDesign.choice_column}
-    guessed = guess_scales(
-        table, value_labels=survey.value_labels, measure=survey.measure, exclude=exclude
-    )
+    labels = {
+        col: {v: lab for v, lab in found.items() if not survey.is_missing_code(col, v)}
+        for col, found in survey.value_labels.items()
+    }
+    measure = {c: m for c, m in survey.measure.items() if c not in _partly_labelled(survey)}
+    guessed = guess_scales(table, value_labels=labels, measure=measure, exclude=exclude)
     if not guessed:
         warnings.append(
             "no multi-item Likert scale recognised (items sharing a name stem, such as "
@@ -674,8 +712,12 @@ def _labelled_column(
     if col in survey.missing:
         entry["note"] = f"declared missing in the file, left empty: {survey.missing[col]}"
         vlabels = {v: lab for v, lab in vlabels.items() if not survey.is_missing_code(col, v)}
-    likert = col in item_scale or (
-        design is None and survey.measure.get(col) in ("ordinal", "scale")
+    numbers = series.dropna()
+    partly = pd.api.types.is_numeric_dtype(series) and not numbers.isin(list(vlabels)).all()
+    likert = (
+        col in item_scale
+        or (design is None and survey.measure.get(col) in ("ordinal", "scale"))
+        or partly  # only some answers labelled (often just the ends of a scale): numbers
     )
     if likert and pd.api.types.is_numeric_dtype(series):
         entry["type"] = "number"
@@ -710,10 +752,6 @@ def _check_answers(
     from ..contract.survey_design import check_survey
 
     if design is None:
-        warnings.append(
-            "no --scales given: add a scales.yml beside survey.csv (see coprod's "
-            "read_survey_design) before `coprod validate`, which needs it"
-        )
         return ()
     problems = check_survey(table, design, file=f"{file} (as survey.csv)")
     if problems:

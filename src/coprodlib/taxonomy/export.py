@@ -11,7 +11,13 @@ from .._io import neutralise_formulas, write_bytes_atomic
 from .codebook import Codebook, get_codebook
 from .records import EXPORT_FORMATS, is_missing, quoted
 
-__all__ = ["codebook_markdown", "export_codebook", "markdown_text", "write_codebook_markdown"]
+__all__ = [
+    "codebook_markdown",
+    "export_codebook",
+    "latex_escape",
+    "markdown_text",
+    "write_codebook_markdown",
+]
 
 #: Characters that Markdown reads as syntax, each with the text that shows it literally.
 _MD_ESCAPES = {
@@ -33,8 +39,9 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 def markdown_text(value: Any) -> str:
     """A value from a dataset as Markdown that shows exactly its text and nothing else.
 
-    HTML tags (``<script>``, ``<img onerror=...>``), autolinks (``<javascript:...>``),
-    character references (``&#106;``), links and images (``[x](...)``, ``![](...)``), code
+    HTML tags (``<script>``, ``<img onerror=...>``), autolinks (``<javascript:...>``, and
+    bare URLs such as ``http://...``, which renderers would link), character references
+    (``&#106;``), links and images (``[x](...)``, ``![](...)``), code
     spans, emphasis marks with ``*`` and table pipes are escaped, and line breaks become
     spaces, so the value stays inside the heading, table cell or sentence it is put in.
     Missing values give an empty string.
@@ -61,6 +68,7 @@ def markdown_text(value: Any) -> str:
         return ""
     text = _ENTITY.sub("&amp;", str(value))
     text = _MD_SPECIAL.sub(lambda m: _MD_ESCAPES[m.group(0)], text)
+    text = text.replace("://", "&#58;//")  # shown as "://", but never turned into a link
     return _LINE_BREAK.sub(" ", text)
 
 
@@ -178,3 +186,32 @@ def write_codebook_markdown(path: Path | str | None = None) -> Path:
 
     target = Path(path) if path is not None else project_root() / "docs" / "codebook.md"
     return write_bytes_atomic(target, codebook_markdown().encode("utf-8"))
+
+
+#: Each LaTeX special with the text that prints it; ``[`` and ``]`` are braced because a row
+#: beginning with ``[`` would be read as the optional argument of the ``\\`` before it.
+_LATEX_SPECIALS = dict(
+    zip(
+        "\\&%$#_{}~^<>|[]\u2013",
+        [r"\textbackslash{}", r"\&", r"\%", r"\$", r"\#", r"\_", r"\{", r"\}"]
+        + [r"\textasciitilde{}", r"\textasciicircum{}", r"\textless{}", r"\textgreater{}"]
+        + [r"\textbar{}", "{[}", "{]}", "--"],
+        strict=True,
+    )
+)
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
+
+
+def latex_escape(value: Any) -> str:
+    """A value as LaTeX text that prints exactly its characters and runs nothing.
+
+    ``& % $ # _ { } ~ ^ \\`` and ``< > | [ ]`` are escaped, the en dash becomes ``--`` and
+    line breaks become spaces.
+
+    Examples
+    --------
+    >>> print(latex_escape("50% & $x_1$"))
+    50\\% \\& \\$x\\_1\\$
+    """
+    text = " ".join(str(value).split())
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)

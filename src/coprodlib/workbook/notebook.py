@@ -5,8 +5,9 @@ asks for them, checking parameters, the synthetic-data banner, and report sectio
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from .._io import write_bytes_atomic, write_export_csv
 from ..errors import DataError
 from ..paths import project_root
 from .pages import SYNTHETIC_NOTE
+from .presentation import DisplayTable, display_table, table_layout
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -21,10 +23,9 @@ if TYPE_CHECKING:
 __all__ = [
     "setup_notebook",
     "save_table",
-    "save_figure",
+    "show_table",
     "synthetic_banner",
     "output_folder",
-    "show_figure",
     "check_parameter",
     "as_flag",
     "report_section",
@@ -35,7 +36,7 @@ def setup_notebook() -> None:
     """Display settings shared by every notebook, so outputs are stable and readable.
 
     Sets pandas' float precision and table size, and the matplotlib figure size and
-    resolution. Call it once in a notebook's first code cell; nothing else in the library
+    resolution, and starts the figure numbers at 1. Call it once in a notebook's first code cell; nothing else in the library
     changes global state.
     """
     import matplotlib as mpl
@@ -50,6 +51,12 @@ def setup_notebook() -> None:
     mpl.rcParams["figure.figsize"] = (7.0, 4.5)
     # stable SVG/PNG metadata: no creation date in saved files
     mpl.rcParams["svg.hashsalt"] = "coprod"
+    # labels come from the data: a "$" in a title or role is a dollar sign, never mathtext
+    # (which would render it, or fail on an unbalanced one)
+    mpl.rcParams["text.parse_math"] = False
+    from .figures import reset_figure_numbers
+
+    reset_figure_numbers()  # "Figure 1." is the first figure of this notebook
 
 
 def output_folder(output_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -61,26 +68,136 @@ def output_folder(output_dir: str | os.PathLike[str] | None) -> Path | None:
     return p if p.is_absolute() else project_root() / p
 
 
-def save_table(frame: Any, name: str, output_dir: str | os.PathLike[str] | None) -> Any:
-    """Save ``frame`` as ``<output_dir>/tables/<name>.csv`` (when an output folder is set).
+def save_table(
+    frame: Any,
+    name: str,
+    output_dir: str | os.PathLike[str] | None,
+    *,
+    caption: str | None = None,
+    note: str | None = None,
+    sentence: str | None = None,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    """Save ``frame`` as ``<output_dir>/tables/<name>.csv`` and ``<name>.json`` (when set).
 
-    The file is meant to be opened in a spreadsheet, so text that a spreadsheet would run as a
-    formula (a title such as ``=HYPERLINK(...)``, in a cell, a column name or an index label)
-    is written with a leading apostrophe; numbers are written as they are (see
+    The CSV holds the complete frame (every column, full precision, ids as they are) and is
+    meant to be opened in a spreadsheet, so text that a spreadsheet would run as a formula (a
+    title such as ``=HYPERLINK(...)``, in a cell, a column name or an index label) is written
+    with a leading apostrophe; numbers are written as they are (see
     :func:`coprodlib._io.neutralise_formulas`). The index is written unless it is a plain
     0, 1, 2, ... range.
 
-    Returns the frame unchanged, so a notebook cell can save and show a table in one line.
+    The JSON beside it says how the table goes into a paper: ``name``, ``caption``, ``note``,
+    ``sentence`` (the APA sentence of a test), ``columns`` (the display columns in order),
+    ``kinds`` (the number format of each, see :mod:`coprodlib.workbook.formatting`) and
+    ``labels`` (the header of each), UTF-8 with sorted keys.
+
+    Parameters
+    ----------
+    frame : DataFrame or Series
+        The analysis frame.
+    name : str
+        The file name without suffix.
+    output_dir : path or None
+        The notebook's output folder; ``None`` or ``""`` saves nothing.
+    caption, note, sentence : str, optional
+        The table's title, its general note and the sentence reporting its test.
+    columns : sequence of str, optional
+        The display columns, in order (default as in :func:`coprodlib.display_table`).
+    kinds : mapping, optional
+        The kind of some display columns, over the default.
+    headers : mapping, optional
+        The header of some display columns, over the default (the sidecar's ``labels``).
+
+    Returns
+    -------
+    The frame unchanged, so a notebook cell can save and show a table in one line.
 
     Raises
     ------
     DataError
-        When the file cannot be written (see :func:`coprodlib._io.write_bytes_atomic`).
+        When a file cannot be written (see :func:`coprodlib._io.write_bytes_atomic`).
+    ValueError
+        When ``columns`` names a column the frame does not have.
     """
+    layout = table_layout(frame, columns=columns, kinds=kinds, headers=headers)
     folder = output_folder(output_dir)
     if folder is not None:
         write_export_csv(frame, folder / "tables" / f"{name}.csv", index=not _plain_index(frame))
+        sidecar = {
+            "name": name,
+            "caption": caption,
+            "note": note,
+            "sentence": sentence,
+            "columns": layout.columns,
+            "kinds": layout.kinds,
+            "labels": layout.headers,
+        }
+        text = json.dumps(sidecar, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+        write_bytes_atomic(folder / "tables" / f"{name}.json", text.encode("utf-8"))
     return frame
+
+
+def show_table(
+    frame: Any,
+    name: str,
+    output_dir: str | os.PathLike[str] | None,
+    *,
+    caption: str,
+    note: str | None = None,
+    sentence: str | None = None,
+    labels: Any = None,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> DisplayTable:
+    """Save a table (:func:`save_table`) and show it as a reader sees it, its sentence below.
+
+    Parameters
+    ----------
+    frame, name, output_dir, caption, note, sentence, columns, kinds, headers
+        As in :func:`save_table`; the caption is required, since every shown table has one.
+    labels : Codebook or mapping, optional
+        Labels for ids, as in :func:`coprodlib.display_table`.
+    notes : mapping, optional
+        Per column, why a value may be missing there (the footnote of its dashes).
+
+    Returns
+    -------
+    DisplayTable
+        The table shown (already displayed; the sentence, when given, follows it).
+    """
+    from IPython.display import Markdown, display
+
+    layout = table_layout(frame, columns=columns, kinds=kinds, headers=headers, labels=labels)
+    save_table(
+        frame,
+        name,
+        output_dir,
+        caption=caption,
+        note=note,
+        sentence=sentence,
+        columns=layout.columns,
+        kinds=layout.kinds,
+        headers=layout.headers,
+    )
+    table = display_table(
+        frame,
+        labels=labels,
+        columns=layout.columns,
+        kinds=layout.kinds,
+        notes=notes,
+        caption=caption,
+        note=note,
+        headers=layout.headers,
+    )
+    display(table)
+    if sentence:
+        display(Markdown(sentence))
+    return table
 
 
 def _plain_index(frame: Any) -> bool:
@@ -88,27 +205,6 @@ def _plain_index(frame: Any) -> bool:
 
     idx = frame.index
     return isinstance(idx, pd.RangeIndex) and idx.name is None
-
-
-def _png(fig: Any) -> bytes:
-    """The figure as PNG bytes, without a software stamp, so that equal figures give equal files."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def save_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> bytes:
-    """Save a matplotlib figure as ``<output_dir>/figures/<name>.png`` (when set).
-
-    Returns the PNG bytes, so a caller can show the very image that was saved.
-    """
-    png = _png(fig)
-    folder = output_folder(output_dir)
-    if folder is not None:
-        write_bytes_atomic(folder / "figures" / f"{name}.png", png)
-    return png
 
 
 def as_flag(value: Any) -> bool:
@@ -145,21 +241,6 @@ def check_parameter(name: str, value: Any, allowed: Sequence[Any]) -> None:
     if value not in list(allowed):
         options = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"parameter {name}={value!r} is not offered; use one of {options}")
-
-
-def show_figure(fig: Any, name: str, output_dir: str | os.PathLike[str] | None) -> None:
-    """Show a figure in the notebook and save it as ``<output_dir>/figures/<name>.png``.
-
-    The figure is rendered once (the same PNG is saved and shown), then closed, so nothing
-    else draws it again and no ``<Figure ...>`` text ends up in the notebook's outputs.
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-
-    png = save_figure(fig, name, output_dir)
-    dpi = fig.get_dpi() or 100
-    display(Image(data=png, width=int(fig.get_figwidth() * dpi)))
-    plt.close(fig)
 
 
 def synthetic_banner(ds: Dataset) -> Any:

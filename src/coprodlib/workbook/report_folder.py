@@ -76,6 +76,16 @@ def _is_leftover(name: str) -> bool:
     )
 
 
+def _foreign(out_root: Path) -> bool:
+    """Whether ``out_root`` is a folder with files of someone else's: not empty, and with
+    neither the manifest nor the lock that every run of ours leaves in it."""
+    if not out_root.is_dir():
+        return False
+    if (out_root / "manifest.json").exists() or (out_root / LOCK_NAME).exists():
+        return False
+    return any(out_root.iterdir())
+
+
 @contextlib.contextmanager
 def holding(out_root: Path, folder: Path, *, label: str) -> Iterator[None]:
     """Hold the report folder ``out_root`` of the dataset ``folder`` for one run.
@@ -93,8 +103,9 @@ def holding(out_root: Path, folder: Path, *, label: str) -> Iterator[None]:
     Raises
     ------
     DataError
-        When ``out_root`` is a file, holds another dataset's reports, cannot be written, or
-        another ``coprod run`` holds it.
+        When ``out_root`` is a file, holds another dataset's reports or files that are not
+        reports (a non-empty folder without a manifest), cannot be written, or another
+        ``coprod run`` holds it.
     """
     out_root = Path(out_root)
     if out_root.exists() and not out_root.is_dir():
@@ -112,6 +123,14 @@ def holding(out_root: Path, folder: Path, *, label: str) -> Iterator[None]:
             kind="environment",
         )
     lock = out_root / LOCK_NAME
+    if _foreign(out_root):
+        raise fail(
+            shown_path(out_root),
+            "a new or empty folder for the reports, or one that coprod run wrote (this one "
+            "holds other files and no manifest.json; a run would replace and clean up files "
+            "in it): choose another folder with --reports",
+            kind="environment",
+        )
     with writing(out_root):
         out_root.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

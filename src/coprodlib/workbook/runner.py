@@ -41,6 +41,7 @@ from ..errors import fail
 from ..paths import dataset_key, notebooks_dir, project_root, reports_for
 from .fingerprints import case_digests, file_digest, library_digest, public_files, sha
 from .pages import write_index
+from .paper import PAPER_DIR, write_paper_kit
 from .report_folder import Manifest, holding, read_manifest, shown_path, writing
 from .safe_names import case_file_name, inside, remove_inside
 from .stopping import RunInterrupted, Stopper
@@ -411,7 +412,12 @@ def _execute(job: Job, *, show_code: bool, stopper: Stopper, root: Path) -> _Out
 
 
 def _show_final_output_dir(nb: Any, staged: str, final: str) -> None:
-    """The executed notebook shows where its files ended up, not the staging folder."""
+    """The executed notebook shows where its files ended up, not the staging folder (in
+    the injected parameters and in papermill's record of them)."""
+    recorded = nb.metadata.get("papermill", {}).get("parameters", {})
+    for key, value in list(recorded.items()):
+        if isinstance(value, str) and staged in value:
+            recorded[key] = value.replace(staged, final)
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = cell.source.replace(repr(staged), repr(final)).replace(
@@ -673,6 +679,10 @@ def run(
             shown = [results.get(j.key) or _kept(j, record.entry(j.key)) for j in everything]
             with writing(out_root / "index.html"):
                 write_index(out_root, ds, shown, dataset_label=label)
+            ran = any(r.status == "ran" for r in results.values())
+            if not stopper.stopped and (ran or not (out_root / PAPER_DIR).is_dir()):
+                with writing(out_root / PAPER_DIR):
+                    write_paper_kit(out_root, ds, shown)
     ordered = [results[job.key] for job in planned]
     if stopper.stopped:
         raise RunInterrupted(stopper.signum or int(signal.SIGINT), ordered)

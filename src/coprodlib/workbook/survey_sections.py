@@ -45,7 +45,10 @@ class SurveyPlan:
     ``traits`` are scale names (the scores' columns); ``group``, ``condition`` and
     ``choice`` are survey columns or ``None`` when absent; ``covariates`` are the requested
     covariates that exist, ``absent_covariates`` those that do not; ``notes`` maps a section
-    that cannot be shown to the reason.
+    that cannot be shown to the reason; ``labels`` maps ids to readable names for tables
+    (the codebook's labels, and the scales' labels from ``scales.yml`` over them);
+    ``reference`` is the default base outcome of the choice models (the first declared
+    choice, else the most common).
     """
 
     design: SurveyDesign | None
@@ -57,6 +60,8 @@ class SurveyPlan:
     covariates: list[str]
     absent_covariates: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    reference: str | None = None
     _shown: set[str] = field(default_factory=set, repr=False)
 
     def section(self, name: str) -> bool:
@@ -144,7 +149,28 @@ def survey_plan(
         absent_covariates=[c for c in covariates if c not in frame.columns],
     )
     plan.notes = _notes(plan, frame, group or None)
+    plan.reference = _reference(design, frame, choice)
+    cb = dataset.codebook.frame
+    plan.labels = dict(zip(cb["id"].astype(str), cb["label"].astype(str), strict=True))
+    if design is not None:
+        plan.labels.update(
+            {name: str(s.label) for name, s in design.scales.items() if s.label != name}
+        )
     return plan
+
+
+def _reference(design: SurveyDesign | None, frame: pd.DataFrame, choice: str | None) -> str | None:
+    """The base outcome of the choice models: the first choice ``scales.yml`` declares, else
+    the most common one (ties: the first in sorted order)."""
+    if choice is None:
+        return None
+    if design is not None and design.choices:
+        return str(design.choices[0])
+    counts = frame[choice].dropna().astype(str).value_counts()
+    if counts.empty:
+        return None
+    top = counts[counts == counts.max()].index
+    return sorted(top)[0]
 
 
 def _notes(plan: SurveyPlan, frame: pd.DataFrame, group: str | None) -> dict[str, str]:
