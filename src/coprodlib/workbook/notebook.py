@@ -15,7 +15,7 @@ from .._io import write_bytes_atomic, write_export_csv
 from ..errors import DataError
 from ..paths import project_root
 from .pages import SYNTHETIC_NOTE
-from .presentation import DisplayTable, display_table, table_layout
+from .presentation import display_table, table_layout
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -153,7 +153,7 @@ def show_table(
     kinds: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
-) -> DisplayTable:
+) -> None:
     """Save a table (:func:`save_table`) and show it as a reader sees it, its sentence below.
 
     Parameters
@@ -167,8 +167,9 @@ def show_table(
 
     Returns
     -------
-    DisplayTable
-        The table shown (already displayed; the sentence, when given, follows it).
+    None
+        The table is displayed (and the sentence, when given, under it); nothing is returned,
+        so a call that ends a cell does not show the table a second time.
     """
     from IPython.display import Markdown, display
 
@@ -197,7 +198,6 @@ def show_table(
     display(table)
     if sentence:
         display(Markdown(sentence))
-    return table
 
 
 def _plain_index(frame: Any) -> bool:
