@@ -10,6 +10,7 @@ written to a temporary folder, never to the repository.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -256,6 +257,14 @@ def bench_batch(args: argparse.Namespace, tmp: Path) -> None:
     # the first run also fills the report folder; later runs re-execute everything (--force)
     t_batch, _ = timed(lambda: batch("--force"), args.repeat)
     n_nb = sum(1 for _ in reports.rglob("*.ipynb"))
+    # what each notebook cost besides its cells (kernel start, papermill, the HTML page), as
+    # the manifest of the last forced run records it
+    entries = json.loads((reports / "manifest.json").read_text())["notebooks"].values()
+    overheads = sorted(e["overhead_seconds"] for e in entries if "overhead_seconds" in e)
+    if overheads:
+        record("per-notebook overhead, median (wall minus cells)",
+               overheads[len(overheads) // 2], "s", "<= 0.3 s")  # fmt: skip
+        record("per-notebook overhead, largest", overheads[-1], "s")
     t_rerun, _ = timed(batch, args.repeat)  # nothing changed: every notebook is skipped
 
     # the same notebooks one by one with the papermill command line

@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -71,6 +72,15 @@ def test_first_run_writes_every_report(first_run) -> None:
     manifest = json.loads((reports / "manifest.json").read_text())
     assert manifest["summary"] == {"ran": len(results), "skipped": 0, "failed": 0}
     assert manifest["synthetic"] is True
+    # overhead made visible: wall time, the cells' own time from papermill, the difference
+    for key, entry in manifest["notebooks"].items():
+        nb = nbformat.read(reports / f"{entry['outputs'][0].rsplit('.', 1)[0]}.ipynb", 4)
+        cells = sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells)
+        assert entry["cell_seconds"] == pytest.approx(cells, abs=2e-3), key
+        assert 0 < entry["cell_seconds"] <= entry["seconds"]
+        assert entry["overhead_seconds"] == pytest.approx(
+            entry["seconds"] - entry["cell_seconds"], abs=2e-3
+        )
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert all(f"cases/{c}.html" in index for c in cases)
     assert "SYNTHETIC" in index

@@ -59,6 +59,7 @@ __all__ = [
     "NOTEBOOKS",
     "RUNNER_PARAMETERS",
     "RunInterrupted",
+    "cell_seconds",
 ]
 
 #: The notebooks a batch run executes, by report name: (file, needs, per_case).
@@ -131,6 +132,10 @@ class JobResult:
     or ``"interrupted"`` (stopped by a signal, or never started: its previous report and
     manifest entry are kept). ``stem`` is the path of its files relative to the report
     folder without suffix, a safe file name (``cases/<name>``), for links to them.
+    ``seconds`` is the wall time in the runner; ``cell_seconds`` the sum of the notebook's
+    cells' execution times as papermill records them (``None`` when it did not run), so
+    that ``seconds - cell_seconds`` is what the notebook cost besides its cells (kernel
+    start, papermill, the HTML page).
     """
 
     key: str
@@ -141,6 +146,7 @@ class JobResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     stem: str = ""
+    cell_seconds: float | None = None
 
 
 # --------------------------------------------------------------------------- planning
@@ -408,7 +414,18 @@ def _execute(job: Job, *, show_code: bool, stopper: Stopper, root: Path) -> _Out
     )
     done = result("ran")
     done.fingerprint = job.fingerprint
+    done.cell_seconds = cell_seconds(nb)
     return _Outcome(done, staging)
+
+
+def cell_seconds(nb: Any) -> float:
+    """The sum of the execution times papermill recorded for a notebook's code cells."""
+    total = 0.0
+    for cell in nb.cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool):
+            total += float(duration)
+    return total
 
 
 def _show_final_output_dir(nb: Any, staged: str, final: str) -> None:
@@ -452,6 +469,9 @@ def _entry(res: JobResult, last_good: list[str] | None = None) -> dict[str, Any]
         "outputs": res.outputs,
         "fingerprint": res.fingerprint if res.status in ("ran", "skipped") else "",
     }
+    if res.cell_seconds is not None:  # overhead made visible: the wall time minus the cells'
+        entry["cell_seconds"] = round(res.cell_seconds, 3)
+        entry["overhead_seconds"] = round(max(res.seconds - res.cell_seconds, 0.0), 3)
     if res.error:
         entry["error"] = res.error
     if last_good is not None:
