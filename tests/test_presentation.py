@@ -272,3 +272,19 @@ def test_notebook_tables_have_captions(name: str) -> None:
             if "show_table(" in line or "display_table(" in line:
                 assert "caption=" in line, line
             assert not line.strip().startswith("display(cp.save_table("), line
+
+
+def test_sentence_list_names_a_row_by_several_labelled_columns():
+    import pandas as pd
+
+    from coprodlib.workbook.presentation import sentence_list
+
+    pairs = pd.DataFrame({"x": ["se", "<b>"], "y": ["ee", "gt"], "r": [0.3, 0.1]})
+    text = sentence_list(
+        pairs, lambda row: f"r = {row['r']}", by=["x", "y"], sep=" and ",
+        labels={"se": "Self-efficacy", "ee": "External efficacy"},
+    )  # fmt: skip
+    assert text.splitlines() == [
+        "- Self-efficacy and External efficacy: r = 0.3",
+        "- &lt;b&gt; and gt: r = 0.1",
+    ]

@@ -88,3 +88,15 @@ def test_the_reference_choice_comes_from_the_survey(demo):
     )
     counts = demo.survey["coping_choice"].value_counts()
     assert cp.survey_plan(undeclared).reference == counts.idxmax()
+
+
+def test_trait_means_are_tidy_and_agree_with_a_plain_groupby(demo):
+    plan = cp.survey_plan(demo)
+    means = plan.trait_means()
+    assert list(means.columns) == ["role", "vignette", "trait", "mean", "std", "count"]
+    scores = plan.survey
+    one = scores[(scores["role"] == "citizen") & (scores["vignette"] == "control")]
+    row = means[(means["role"] == "citizen") & (means["vignette"] == "control")]
+    row = row.set_index("trait").loc["self_efficacy"]
+    assert row["mean"] == pytest.approx(one["self_efficacy"].mean())
+    assert row["count"] == one["self_efficacy"].notna().sum()

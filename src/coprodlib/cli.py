@@ -178,6 +178,16 @@ def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- coprod import
 
 
+def _project_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options every QDA project import takes (``--code-map``, ``--documents``,
+    ``--keep-text``), as keyword arguments."""
+    return {
+        "code_map": None if args.code_map is None else Path(args.code_map),
+        "documents": None if args.documents is None else Path(args.documents),
+        "keep_text": args.keep_text,
+    }
+
+
 def _cmd_import_qdpx(args: argparse.Namespace) -> int:
     """``coprod import qdpx``: a REFI-QDA project into a dataset folder."""
     from .importers.refi import import_qdpx
@@ -185,9 +195,7 @@ def _cmd_import_qdpx(args: argparse.Namespace) -> int:
     result = import_qdpx(
         Path(args.project),
         Path(args.to),
-        code_map=None if args.code_map is None else Path(args.code_map),
-        documents=None if args.documents is None else Path(args.documents),
-        keep_text=args.keep_text,
+        **_project_options(args),
         offsets=args.offsets,
         crlf=args.crlf,
         offsets_only=args.offsets_only,
@@ -200,14 +208,7 @@ def _cmd_import_taguette(args: argparse.Namespace) -> int:
     """``coprod import taguette``: a Taguette SQLite project export into a dataset folder."""
     from .importers.taguette import import_taguette
 
-    result = import_taguette(
-        Path(args.project),
-        Path(args.to),
-        code_map=None if args.code_map is None else Path(args.code_map),
-        documents=None if args.documents is None else Path(args.documents),
-        keep_text=args.keep_text,
-    )
-    print(result.summary())
+    print(import_taguette(Path(args.project), Path(args.to), **_project_options(args)).summary())
     return EXIT_OK
 
 
@@ -231,23 +232,17 @@ def _cmd_import_qualcoder(args: argparse.Namespace) -> int:
     """``coprod import qualcoder``: a QualCoder project database into a dataset folder."""
     from .importers.qualcoder import import_qualcoder
 
-    result = import_qualcoder(
-        Path(args.project),
-        Path(args.to),
-        code_map=None if args.code_map is None else Path(args.code_map),
-        documents=None if args.documents is None else Path(args.documents),
-        keep_text=args.keep_text,
-    )
-    print(result.summary())
+    print(import_qualcoder(Path(args.project), Path(args.to), **_project_options(args)).summary())
     return EXIT_OK
 
 
 #: Options of ``coprod import FILE`` that only some kinds of file take.
+_PROJECT_OPTIONS = ("code_map", "documents", "keep_text")
 _KIND_OPTIONS = {
     "survey": ("scales", "id_column", "keep_column", "sheet"),
-    "qdpx": ("code_map", "documents", "keep_text"),
-    "qualcoder": ("code_map", "documents", "keep_text"),
-    "taguette": ("code_map", "documents", "keep_text"),
+    "qdpx": _PROJECT_OPTIONS,
+    "qualcoder": _PROJECT_OPTIONS,
+    "taguette": _PROJECT_OPTIONS,
 }
 
 

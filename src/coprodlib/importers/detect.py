@@ -24,13 +24,12 @@ Nothing is written and databases are opened read-only.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError, fail
-from .sqlite_files import SQLITE_MAGIC, open_readonly
+from .sqlite_files import SQLITE_MAGIC, open_readonly, table_names
 
 __all__ = ["Detected", "detect_format"]
 
@@ -53,12 +52,11 @@ def _tables(path: Path) -> set[str]:
     except DataError:
         return set()
     try:
-        rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    except sqlite3.Error:
+        return {name.lower() for name in table_names(con, path.name)}
+    except DataError:
         return set()
     finally:
         con.close()
-    return {str(r[0]).lower() for r in rows}
 
 
 def _xml_root(head: bytes) -> str | None:

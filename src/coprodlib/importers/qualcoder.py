@@ -50,7 +50,7 @@ from .project import (
     Source,
     raise_all,
 )
-from .sqlite_files import open_readonly
+from .sqlite_files import open_readonly, require_tables
 from .staging import check_target
 from .writer import write_project
 
@@ -123,20 +123,7 @@ def _read_database(db: Path, file: str) -> _Tables:
     """Read the tables of a QualCoder database; refuse one without QualCoder's tables."""
     conn = _connect(db, file)
     try:
-        try:
-            tables = {
-                n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-        except sqlite3.Error as exc:
-            raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
-        missing = [t for t in _REQUIRED if t not in tables]
-        if missing:
-            raise fail(
-                file,
-                f"a QualCoder project database with the tables {', '.join(_REQUIRED)} "
-                f"(missing: {', '.join(missing)})",
-                "missing",
-            )
+        tables = require_tables(conn, file, _REQUIRED, what="a QualCoder project database")
         rows: dict[str, list[tuple[Any, ...]]] = {}
         for name, sql in {**_REQUIRED, **_OPTIONAL}.items():
             rows[name] = _query(conn, sql, file, name) if name in tables else []

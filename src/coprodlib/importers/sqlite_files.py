@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import fail
 
-__all__ = ["SQLITE_MAGIC", "is_sqlite", "open_readonly"]
+__all__ = ["SQLITE_MAGIC", "is_sqlite", "open_readonly", "require_tables", "table_names"]
 
 #: The first 16 bytes of every SQLite 3 database.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -59,3 +59,29 @@ def open_readonly(path: Path, file: str, *, expected: str, zip_hint: str) -> sql
     except sqlite3.Error as exc:
         raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
     return conn
+
+
+def table_names(conn: sqlite3.Connection, file: str) -> set[str]:
+    """The names of the database's tables (as stored; compare case-insensitively if needed)."""
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.Error as exc:
+        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
+    return {str(name) for (name,) in rows}
+
+
+def require_tables(
+    conn: sqlite3.Connection, file: str, required: tuple[str, ...], *, what: str
+) -> set[str]:
+    """The database's table names; a DataError naming the missing ones when ``required``
+    are not all there (``what`` says what the file should be, e.g. "a Taguette project
+    export")."""
+    tables = table_names(conn, file)
+    missing = [t for t in required if t not in tables]
+    if missing:
+        raise fail(
+            file,
+            f"{what} with the tables {', '.join(required)} (missing: {', '.join(missing)})",
+            "missing",
+        )
+    return tables

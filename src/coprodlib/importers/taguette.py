@@ -39,7 +39,7 @@ from ..taxonomy import qdc
 from ..taxonomy.codebook import Codebook, get_codebook
 from .offsets import LfText, convert_offsets, lf_text, line_end_summary, whole_offset
 from .project import SKIP_KINDS, ImportResult, QdaProject, Selection, Source, raise_all
-from .sqlite_files import open_readonly
+from .sqlite_files import open_readonly, require_tables
 from .staging import check_target
 from .writer import write_project
 
@@ -102,20 +102,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _read_tables(conn: sqlite3.Connection, file: str) -> dict[str, pd.DataFrame]:
     """The columns of Taguette's tables that an import uses, and its highlight commands."""
-    try:
-        tables = {
-            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-    except sqlite3.Error as exc:
-        raise fail(file, f"a readable SQLite database ({exc})", "unreadable") from None
-    missing = [t for t in _TABLES if t not in tables]
-    if missing:
-        raise fail(
-            file,
-            "a Taguette project export with the tables "
-            f"{', '.join(_TABLES)} (missing: {', '.join(missing)})",
-            "missing",
-        )
+    tables = require_tables(conn, file, _TABLES, what="a Taguette project export")
     queries = {
         "projects": "SELECT id, name FROM projects",
         "documents": "SELECT id, name, contents, project_id FROM documents ORDER BY id",

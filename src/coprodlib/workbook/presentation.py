@@ -446,9 +446,10 @@ def sentence_list(
     frame: pd.DataFrame,
     text: Callable[[Any], str],
     *,
-    by: str,
+    by: str | Sequence[str],
     labels: Any = None,
     words: bool | None = None,
+    sep: str = ", ",
 ) -> str:
     """One sentence per row of a table of tests, as a Markdown list led by each row's label.
 
@@ -458,14 +459,17 @@ def sentence_list(
         A frame with one test per row (per case, per scale, per pair of traits, ...).
     text : callable
         The sentence of one row, e.g. :func:`coprodlib.workbook.apa.chi_square_text`.
-    by : str
-        The column naming each row's test (``"case_id"``, ``"scale"``); its value is labelled
-        like an id (:func:`id_label`) and escaped for Markdown.
+    by : str or sequence of str
+        The column naming each row's test (``"case_id"``, ``"scale"``), or several (a pair of
+        traits ``["x", "y"]``, joined by ``sep``); each value is labelled like an id
+        (:func:`id_label`) and escaped for Markdown.
     labels : Codebook or mapping, optional
         Labels for the ``by`` values.
     words : bool, optional
         Whether a snake_case value without a label is written in words (``self_efficacy`` ->
         ``Self efficacy``); by default only for the id columns that read so (roles, terms).
+    sep : str
+        What joins the labels when ``by`` names several columns.
 
     Returns
     -------
@@ -474,9 +478,13 @@ def sentence_list(
     """
     from ..taxonomy.export import markdown_text
 
-    words = by in _WORDED if words is None else words
-    lines = [
-        f"- {markdown_text(id_label(row[by], labels, words=words))}: {text(row)}"
-        for _, row in frame.iterrows()
-    ]
-    return "\n".join(lines)
+    columns = [by] if isinstance(by, str) else list(by)
+
+    def name(row: Any) -> str:
+        parts = []
+        for column in columns:
+            worded = column in _WORDED if words is None else words
+            parts.append(markdown_text(id_label(row[column], labels, words=worded)))
+        return sep.join(parts)
+
+    return "\n".join(f"- {name(row)}: {text(row)}" for _, row in frame.iterrows())

@@ -78,6 +78,17 @@ class SurveyPlan:
             self._shown.add(name)
         return False
 
+    def trait_means(self) -> pd.DataFrame:
+        """Each trait's mean, standard deviation and count per group and condition, tidy:
+        one row per (group, condition, trait), the columns present of ``group`` and
+        ``condition``, then ``trait``, ``mean``, ``std``, ``count``."""
+        by = [c for c in (self.group, self.condition) if c is not None]
+        long = self.survey.melt(
+            id_vars=by, value_vars=self.traits, var_name="trait", value_name="score"
+        )
+        grouped = long.groupby([*by, "trait"], observed=True)["score"]
+        return grouped.agg(["mean", "std", "count"]).reset_index()
+
     def show_covariate_note(self) -> None:
         """Display a note naming requested covariates the survey lacks (nothing if none)."""
         if self.absent_covariates:
