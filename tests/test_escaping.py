@@ -26,7 +26,7 @@ import coprodlib as cp
 from coprodlib.analysis.describe import case_heading, example_segments
 from coprodlib.demo import writer as demo
 from coprodlib.taxonomy.export import codebook_markdown, markdown_text
-from coprodlib.workbook import runner
+from coprodlib.workbook import jobs, runner
 from coprodlib.workbook.notebook import report_section
 from coprodlib.workbook.pages import write_index
 
@@ -252,7 +252,7 @@ def test_case_page_rendered_from_hostile_data_has_no_live_markup(tmp_path: Path,
     text = "Care <img src=x onerror=alert('XSS_1')> \"><svg onload=alert('XSS_1')> "
     text += "<script>alert('XSS_1')</script> [go](javascript:alert('XSS_1')) ![i](javascript:XSS_1)"
     data = hostile_folder(tmp_path / "data", text)
-    monkeypatch.setattr(runner, "NOTEBOOKS", {"cases": runner.NOTEBOOKS["cases"]})
+    monkeypatch.setattr(jobs, "NOTEBOOKS", {"cases": jobs.NOTEBOOKS["cases"]})
     results = runner.run(data, jobs=1, out_root=tmp_path / "reports", extra={"show_quotes": "True"})
     assert [r.status for r in results] == ["ran"], [r.error for r in results]
     case_id = cp.load(data).case_ids[0]

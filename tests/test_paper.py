@@ -21,7 +21,7 @@ from coprodlib.cli import main
 from coprodlib.demo import writer as demo
 from coprodlib.errors import DataError
 from coprodlib.taxonomy.export import latex_escape
-from coprodlib.workbook import runner
+from coprodlib.workbook import jobs, unchanged
 from coprodlib.workbook.paper import PAPER_FILES, write_paper_kit
 from coprodlib.workbook.safe_names import case_file_name
 
@@ -251,7 +251,7 @@ def test_methods_md_counts_sources_agreement_tests_and_software(report, ds) -> N
 
 
 def test_methods_md_names_reports_that_did_not_finish(report, ds) -> None:
-    failed = runner.JobResult("survey", "failed", 1.0, "cell 3: boom")
+    failed = jobs.JobResult("survey", "failed", 1.0, "cell 3: boom")
     md = (write_paper_kit(report, ds, [failed]) / "methods.md").read_text(encoding="utf-8")
     assert "did not finish in the last run" in md and "survey" in md
 
@@ -293,7 +293,8 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
     root = fake_project(tmp_path / "project")
     monkeypatch.setenv("COPROD_ROOT", str(root))
-    monkeypatch.setattr(runner, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
     return root
 
 

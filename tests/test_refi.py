@@ -21,9 +21,9 @@ from helpers import read_csv, run_cli, tree
 from coprodlib import cli, safe_archive
 from coprodlib.errors import DataError
 from coprodlib.importers.offsets import convert_offsets, offset_convention
-from coprodlib.importers.pseudonyms import KEY_FILE, SALT_FILE, Pseudonymizer
+from coprodlib.importers.pseudonyms import Pseudonymizer
 from coprodlib.importers.refi import import_qdpx, read_qdpx
-from coprodlib.paths import project_root
+from coprodlib.paths import KEY_FILE, SALT_FILE, project_root
 from coprodlib.taxonomy.qdc import import_codebook
 
 SHARED = Path(project_root()).parent / "shared"

@@ -19,7 +19,7 @@ import pytest
 import coprodlib as cp
 from coprodlib.cli import main
 from coprodlib.demo import writer as demo
-from coprodlib.workbook import runner
+from coprodlib.workbook import jobs, runner
 
 pytestmark = pytest.mark.xdist_group("runner")
 
@@ -88,6 +88,62 @@ def test_first_run_writes_every_report(first_run) -> None:
     assert not [p for p in reports.rglob("*") if p.name.startswith(".")]
 
 
+def test_warm_kernels_write_what_cold_kernels_write(first_run, tmp_path, monkeypatch) -> None:
+    """The first run forked its kernels warm; a run with cold kernels (plain papermill's way)
+    on the same data gives the same cell outputs and the same tables, figures and pages, byte
+    for byte (only timings, which the manifest and the index show, may differ)."""
+    data, reports, results = first_run
+    assert {r.kernel for r in results} == {"warm"}
+    manifest = json.loads((reports / "manifest.json").read_text())
+    assert {e["kernel"] for e in manifest["notebooks"].values()} == {"warm"}
+    forked = []
+    from coprodlib.workbook import warm_kernels
+
+    launch = warm_kernels.ForkServer.launch
+    monkeypatch.setattr(
+        warm_kernels.ForkServer, "launch", lambda *a, **k: forked.append(1) or launch(*a, **k)
+    )
+    cold = tmp_path / "cold"
+    cold_results = runner.run(data, jobs=2, out_root=cold, warm=False)
+    assert not forked and {r.kernel for r in cold_results} == {"cold"}
+    assert [r.status for r in cold_results] == ["ran"] * len(results)
+    warm_files, cold_files = snapshot(reports), snapshot(cold)
+    assert warm_files.keys() == cold_files.keys()
+    for name, warm_bytes in warm_files.items():
+        if name.endswith(".ipynb"):
+            outputs = [
+                [c.get("outputs") for c in nbformat.reads(b.decode(), 4).cells]
+                for b in (warm_bytes, cold_files[name])
+            ]
+            assert outputs[0] == outputs[1], name
+        elif name not in ("manifest.json", "index.html"):
+            assert warm_bytes == cold_files[name], name
+
+
+def test_an_unchanged_rerun_imports_neither_pandas_nor_papermill(first_run) -> None:
+    """Nothing changed: `coprod run` answers from hashes and the manifest alone, writes
+    nothing, and never imports pandas, numpy, nbformat, papermill or jupyter_client."""
+    import subprocess
+    import sys
+
+    data, reports, results = first_run
+    before = snapshot(reports)
+    probe = (
+        "import json, sys\n"
+        "from coprodlib.cli import main\n"
+        f"code = main(['run', '--dataset', {str(data)!r}, '--reports', {str(reports)!r}])\n"
+        "heavy = ['pandas', 'numpy', 'nbformat', 'papermill', 'jupyter_client']\n"
+        "print(json.dumps({'code': code, 'loaded': [m for m in heavy if m in sys.modules]}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer == {"code": 0, "loaded": []}, done.stderr
+    assert done.stdout.count("skipped") >= len(results)
+    assert snapshot(reports) == before  # not even the manifest or the index is rewritten
+
+
 def test_reports_hold_nothing_of_the_pseudonym_key_or_the_salt(first_run) -> None:
     """No name, hash or size of the key or the salt in any file of the shareable reports."""
     data, reports, _ = first_run
@@ -117,7 +173,7 @@ def test_fingerprints_do_not_depend_on_the_pseudonym_key(first_run, tmp_path) ->
     ds = cp.load(data)
 
     def prints() -> list[str]:
-        return [j.fingerprint for j in runner.plan_jobs(ds, dataset=data, out_root=tmp_path)]
+        return [j.fingerprint for j in jobs.plan_jobs(ds, dataset=data, out_root=tmp_path)]
 
     before = prints()
     (data / "pseudonym_key.csv").write_text(KEY + "participant,P-0002,Jan Peeters\n")
@@ -236,7 +292,7 @@ def test_notebook_parameters_are_read_without_papermill() -> None:
             name: ast.literal_eval(info["default"])
             for name, info in papermill.inspect_notebook(str(path)).items()
         }
-        assert runner._notebook_defaults(path) == expected, path.name
+        assert jobs._notebook_defaults(path) == expected, path.name
 
 
 @pytest.mark.parametrize(
@@ -253,14 +309,14 @@ def test_notebook_parameters_are_read_without_papermill() -> None:
     ],
 )
 def test_param_values_take_the_type_of_the_notebook_default(text, default, expected) -> None:
-    value = runner._typed_value("p", text, default)
+    value = jobs._typed_value("p", text, default)
     assert value == expected and type(value) is type(expected)
 
 
 @pytest.mark.parametrize(("text", "default"), [("maybe", False), ("1", True), ("x", 3)])
 def test_param_values_of_the_wrong_type_are_refused(text, default) -> None:
     with pytest.raises(ValueError, match="expect"):
-        runner._typed_value("p", text, default)
+        jobs._typed_value("p", text, default)
 
 
 def test_dataset_argument_is_taken_from_the_current_folder(tmp_path, monkeypatch, capsys) -> None:

@@ -31,7 +31,7 @@ from coprodlib.cli import main
 from coprodlib.contract import dataset as dataset_module
 from coprodlib.demo import writer as demo
 from coprodlib.errors import DataError
-from coprodlib.workbook import fingerprints, report_folder, runner
+from coprodlib.workbook import fingerprints, jobs, report_folder, runner, unchanged
 from coprodlib.workbook.safe_names import case_file_name, inside
 
 pytestmark = pytest.mark.xdist_group("runner")
@@ -84,7 +84,7 @@ def fake_project(root: Path) -> Path:
     nb_dir.mkdir(parents=True)
     (root / "reports").mkdir()
     base = 'dataset = "demo"\noutput_dir = ""\n'
-    for filename, _, per_case in runner.NOTEBOOKS.values():
+    for filename, _, per_case in jobs.NOTEBOOKS.values():
         params = base + ('case_id = "x"\n' if per_case else "")
         code = _CASE_CODE if per_case else _OTHER_CODE
         (nb_dir / filename).write_text(json.dumps(_notebook(params, code)), encoding="utf-8")
@@ -96,7 +96,8 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     root = fake_project(tmp_path / "project")
     monkeypatch.setenv("COPROD_ROOT", str(root))
     # other people may edit the library while these tests run: keep its digest still
-    monkeypatch.setattr(runner, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
     return root
 
 
@@ -337,6 +338,9 @@ def test_a_full_or_read_only_disk_is_one_line_and_keeps_the_report(
     small_run, monkeypatch, capsys, code, words
 ) -> None:
     data, reports = small_run
+    manifest = manifest_of(reports)  # without its run digest the rerun looks job by job
+    manifest.pop("run_digest", None)
+    (reports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     before = snapshot(reports)
 
     def refuse(path, text):
@@ -349,7 +353,8 @@ def test_a_full_or_read_only_disk_is_one_line_and_keeps_the_report(
     assert ".tmp" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert snapshot(reports) == before
     monkeypatch.undo()
-    monkeypatch.setattr(runner, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
     assert main(_cli_run(data, reports)) == 0  # the next run recovers
 
 
@@ -419,7 +424,7 @@ def test_runner_parameters_cannot_be_overridden(tmp_path, capsys, param, hint) -
     assert param.split("=")[0] in err and hint in err
     assert not reports.exists()
     with pytest.raises(ValueError, match=hint):
-        runner.plan_jobs(
+        jobs.plan_jobs(
             cp.load(), dataset=paths.demo_dir(), out_root=reports, extra=dict([param.split("=")])
         )
 

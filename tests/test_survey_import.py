@@ -14,9 +14,10 @@ from helpers import read_csv, run_cli, tree
 
 from coprodlib.contract.survey_design import read_survey_design
 from coprodlib.errors import DataError
-from coprodlib.importers.pseudonyms import KEY_FILE, Pseudonymizer
+from coprodlib.importers.pseudonyms import Pseudonymizer
 from coprodlib.importers.refi import import_qdpx
 from coprodlib.importers.survey import import_survey, read_survey_file
+from coprodlib.paths import KEY_FILE
 
 SCALES = """likert: {low: 1, high: 5}
 scales:

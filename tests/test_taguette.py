@@ -20,9 +20,8 @@ from helpers import read_csv, run_cli, tree
 
 from coprodlib import cli
 from coprodlib.errors import DataError
-from coprodlib.importers.pseudonyms import KEY_FILE
 from coprodlib.importers.taguette import html_text, import_taguette, read_taguette
-from coprodlib.paths import project_root
+from coprodlib.paths import KEY_FILE, project_root
 
 SHARED = Path(project_root()).parent / "shared"
 TAGUETTE = SHARED / "taguette"

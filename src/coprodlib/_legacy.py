@@ -31,7 +31,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "reliability": ("analysis.reliability",),
     "survey": ("contract.survey_design", "analysis.scales", "analysis.survey_models"),
     "reporting": ("workbook.notebook", "workbook.pages", "_io"),
-    "runner": ("workbook.runner",),
+    "runner": ("workbook.runner", "workbook.jobs"),
     "demo": ("demo.writer", "demo.parameters"),
     "importing": ("importers.staging",),
     "refi": (

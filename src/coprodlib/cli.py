@@ -93,7 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from .workbook.runner import RunInterrupted, run, summary_table
+    from .workbook.runner import run, summary_table
+    from .workbook.stopping import RunInterrupted
 
     cases = [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else None
     if args.jobs is not None and args.jobs < 1:
@@ -122,6 +123,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 out_root=out_root,
                 extra=extra,
                 progress=tick,
+                warm=not args.cold_kernels,
             )
     except RunInterrupted as stop:
         bar.close()
@@ -158,7 +160,7 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
     """``--param KEY=VALUE`` items as a dict; the runner's own parameters are refused."""
-    from .workbook.runner import RUNNER_PARAMETERS
+    from .workbook.jobs import RUNNER_PARAMETERS
 
     out: dict[str, Any] = {}
     for item in items or []:
@@ -469,6 +471,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
     p_run.add_argument("--force", action="store_true", help="re-execute even if unchanged")
     p_run.add_argument("--show-code", action="store_true", help="keep code cells in HTML pages")
+    p_run.add_argument(
+        "--cold-kernels",
+        action="store_true",
+        help="start every notebook's kernel afresh, as plain papermill does (default: fork "
+        "each kernel from a process that has already imported the workbook's libraries)",
+    )
     p_run.add_argument(
         "--reports",
         default=None,

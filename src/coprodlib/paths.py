@@ -23,7 +23,14 @@ __all__ = [
     "reports_for",
     "dataset_key",
     "report_owner",
+    "SALT_FILE",
+    "KEY_FILE",
 ]
+
+#: The names of a dataset's private files (pseudonymisation salt and key): never in a digest,
+#: the manifest or a report (see :mod:`coprodlib.importers.pseudonyms`).
+SALT_FILE = ".coprod_salt"
+KEY_FILE = "pseudonym_key.csv"
 
 _MARKERS = ("pyproject.toml", "src/coprodlib")
 

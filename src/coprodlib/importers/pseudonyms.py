@@ -31,18 +31,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..paths import KEY_FILE, SALT_FILE
 
 __all__ = [
-    "KEY_FILE",
     "PREFIXES",
-    "SALT_FILE",
     "Pseudonymizer",
     "read_key",
     "read_salt",
 ]
 
-SALT_FILE = ".coprod_salt"
-KEY_FILE = "pseudonym_key.csv"
 #: Pseudonym prefix per kind of name.
 PREFIXES = {"participant": "P", "document": "D", "case": "C", "respondent": "R"}
 _DIGITS = 10

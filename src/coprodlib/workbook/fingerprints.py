@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..paths import KEY_FILE, SALT_FILE
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -48,7 +49,6 @@ def public_files(folder: Path) -> list[Path]:
     confirm guessed real names. The notebooks never read these files, so leaving them out
     changes no fingerprint that matters.
     """
-    from ..importers.pseudonyms import KEY_FILE, SALT_FILE
 
     def private(name: str) -> bool:
         return (

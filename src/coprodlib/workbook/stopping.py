@@ -69,15 +69,33 @@ class Stopper:
             for km in list(self._kernels):
                 _kill(km)
 
-    def kernel_manager_class(self) -> type:
-        """A jupyter kernel manager class that registers each kernel it starts with this run."""
+    def kernel_manager_class(self, forks: Any = None) -> type:
+        """A jupyter kernel manager class that registers each kernel it starts with this run.
+
+        With ``forks`` (a :class:`~coprodlib.workbook.warm_kernels.ForkServer`) its kernels
+        are forked warm by that server (see :mod:`coprodlib.workbook.warm_kernels`).
+        """
+        import uuid
+
         from jupyter_client.manager import AsyncKernelManager
 
         stopper = self
 
         class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc]
+            #: Whether the last kernel this class started was forked warm.
+            forked = False
+
             async def start_kernel(self, **kw: Any) -> None:
+                if forks is not None and self.provisioner is None:
+                    from .warm_kernels import WarmProvisioner
+
+                    self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                    self.provisioner = WarmProvisioner(
+                        kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                    )
+                    self.provisioner.forks = forks
                 await super().start_kernel(**kw)
+                type(self).forked = bool(getattr(self.provisioner, "forked", False))
                 stopper._started(self)
 
         return TrackedKernelManager

@@ -1,0 +1,135 @@
+"""One notebook job executed: papermill into a staging folder, then the notebook's HTML page.
+
+:func:`execute` runs a :class:`~coprodlib.workbook.jobs.Job` with papermill in a staging
+folder beside its final place and returns an :class:`Outcome`; nothing is moved into place
+here (the runner does that, one job at a time). With a fork server the kernel is forked warm
+(:mod:`coprodlib.workbook.warm_kernels`) and killed as soon as its last cell has answered.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .jobs import Job, JobResult
+from .report_folder import shown_path
+from .safe_names import inside
+from .stopping import Stopper
+
+if TYPE_CHECKING:
+    from .warm_kernels import ForkServer
+
+__all__ = ["Outcome", "execute", "cell_seconds"]
+
+#: The id given to the cell papermill injects with the parameters.
+_INJECTED_ID = "injected-parameters"
+
+
+@dataclass
+class Outcome:
+    """A job's result, and its files waiting in the staging folder to be moved into place."""
+
+    result: JobResult
+    staging: Path | None = None
+
+
+def execute(
+    job: Job, *, show_code: bool, stopper: Stopper, root: Path, forks: ForkServer | None = None
+) -> Outcome:
+    """Run one notebook into a staging folder beside its final place (nothing is moved yet).
+
+    With ``forks`` its kernel is forked warm by that server; either way the kernel is killed
+    as soon as the last cell has answered (its outputs are all in by then).
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from .pages import notebook_to_html
+
+    start = time.perf_counter()
+    params = {**job.parameters, "output_dir": shown_path(job.assets)}
+
+    def result(status: str, error: str = "") -> JobResult:
+        seconds = time.perf_counter() - start
+        return JobResult(job.key, status, seconds, error, parameters=params, stem=job.stem)
+
+    if stopper.stopped:
+        return Outcome(result("interrupted"))
+    folder = inside(root, job.out_dir / job.name).parent
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    assets = staging / job.name
+    staged_params = {**params, "output_dir": shown_path(assets)}
+    staged_nb = staging / f"{job.name}.ipynb"
+    manager = stopper.kernel_manager_class(forks)
+    try:
+        nb = papermill.execute_notebook(
+            str(job.notebook),
+            str(staged_nb),
+            parameters=staged_params,
+            kernel_name="python3",
+            progress_bar=False,
+            # one write at the end instead of one (schema-validated) per cell: the
+            # runner's own CPU time competes with the kernels on a small machine
+            request_save_on_cell_execute=False,
+            cwd=str(job.notebook.parent),
+            kernel_manager_class=manager,
+            shutdown_kernel="immediate",
+        )
+    except Exception as exc:
+        if stopper.stopped:  # its kernel was killed: not a failure of the notebook
+            return Outcome(result("interrupted"), staging)
+        if isinstance(exc, OSError):  # full disk, read-only folder: stops the run
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if isinstance(exc, PapermillExecutionError):
+            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
+        else:  # kernel died, notebook unreadable, ...
+            error = f"{type(exc).__name__}: {exc}"
+        return Outcome(result("failed", error), staging)
+    _show_final_output_dir(nb, staged_params["output_dir"], params["output_dir"])
+    nbformat.write(nb, staged_nb)
+    (staging / f"{job.name}.html").write_text(
+        notebook_to_html(nb, show_code=show_code), encoding="utf-8"
+    )
+    done = result("ran")
+    done.fingerprint = job.fingerprint
+    done.cell_seconds = cell_seconds(nb)
+    done.kernel = "warm" if manager.forked else "cold"
+    return Outcome(done, staging)
+
+
+def cell_seconds(nb: Any) -> float:
+    """The sum of the execution times papermill recorded for a notebook's code cells."""
+    total = 0.0
+    for cell in nb.cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool):
+            total += float(duration)
+    return total
+
+
+def _show_final_output_dir(nb: Any, staged: str, final: str) -> None:
+    """The executed notebook shows where its files ended up, not the staging folder (in
+    the injected parameters and in papermill's record of them).
+
+    The injected cell also gets a fixed id instead of papermill's random one, so that two
+    runs on the same inputs write the same notebook and page, byte for byte.
+    """
+    ids = {cell.get("id") for cell in nb.cells}
+    recorded = nb.metadata.get("papermill", {}).get("parameters", {})
+    for key, value in list(recorded.items()):
+        if isinstance(value, str) and staged in value:
+            recorded[key] = value.replace(staged, final)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(repr(staged), repr(final)).replace(
+                json.dumps(staged), json.dumps(final)
+            )
+            if "id" in cell and _INJECTED_ID not in ids:
+                cell["id"] = _INJECTED_ID
