@@ -27,7 +27,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-c requirements.lock -e '.[test]'
+		-c requirements.lock -e '.[test,cluster]'
 	@touch $(STAMP)
 
 run: setup
@@ -61,7 +61,7 @@ demo: setup
 # Re-resolve the pins in a throw-away environment, then write them to requirements.lock.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	.lock-venv/bin/python -m pip install --quiet -e '.[test,cluster]'
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 	rm -rf .lock-venv
 	@echo "requirements.lock updated; update the pins in environment.yml to match (tests check it)"

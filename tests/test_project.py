@@ -32,7 +32,8 @@ def _lock() -> dict[str, str]:
 
 def _pyproject_requirements() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    return project["dependencies"] + extras["test"] + extras["cluster"]
 
 
 def test_lock_pins_every_declared_dependency():

@@ -144,6 +144,64 @@ def test_an_unchanged_rerun_imports_neither_pandas_nor_papermill(first_run) -> N
     assert snapshot(reports) == before  # not even the manifest or the index is rewritten
 
 
+def test_a_dask_cluster_writes_the_tables_a_local_run_writes(first_run, tmp_path) -> None:
+    """`coprod run --scheduler`: a local cluster of two worker processes runs the notebooks;
+    the client writes reports whose tables, figures and cell outputs equal the local run's."""
+    distributed = pytest.importorskip("distributed", reason="needs the cluster extra")
+    data, reports, results = first_run
+    out = tmp_path / "cluster"
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = runner.run(data, out_root=out, scheduler=cluster.scheduler_address)
+        workers = len(cluster.workers)
+    assert workers == 2
+    assert [r.status for r in remote] == ["ran"] * len(results), [r.error for r in remote]
+    local_files, remote_files = snapshot(reports), snapshot(out)
+    assert local_files.keys() == remote_files.keys()
+    tables = [n for n in local_files if n.endswith((".csv", ".svg", ".png"))]
+    assert len(tables) > 20
+    for name in tables:
+        assert local_files[name] == remote_files[name], name
+    for name in (n for n in local_files if n.endswith(".ipynb")):
+        outputs = [
+            [c.get("outputs") for c in nbformat.reads(b.decode(), 4).cells]
+            for b in (local_files[name], remote_files[name])
+        ]
+        assert outputs[0] == outputs[1], name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["summary"]["ran"] == len(results)
+    # a second run with nothing changed answers at once, without the cluster
+    again = runner.run(data, out_root=out, scheduler="tcp://127.0.0.1:9")
+    assert {r.status for r in again} == {"skipped"}
+
+
+def test_an_unreachable_scheduler_is_one_clear_problem(
+    first_run, tmp_path, capsys, monkeypatch
+) -> None:
+    pytest.importorskip("distributed", reason="needs the cluster extra")
+    from coprodlib.workbook import cluster
+
+    monkeypatch.setattr(cluster, "_CONNECT_TIMEOUT", 2)
+    data = first_run[0]
+    code = main(
+        [
+            "run",
+            "--dataset",
+            str(data),
+            "--reports",
+            str(tmp_path / "r"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--force",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code != 0 and "--scheduler" in err and "dask scheduler" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "r").exists()  # nothing written
+
+
 def test_reports_hold_nothing_of_the_pseudonym_key_or_the_salt(first_run) -> None:
     """No name, hash or size of the key or the salt in any file of the shareable reports."""
     data, reports, _ = first_run

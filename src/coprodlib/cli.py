@@ -124,6 +124,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 extra=extra,
                 progress=tick,
                 warm=not args.cold_kernels,
+                scheduler=args.scheduler,
             )
     except RunInterrupted as stop:
         bar.close()
@@ -476,6 +477,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start every notebook's kernel afresh, as plain papermill does (default: fork "
         "each kernel from a process that has already imported the workbook's libraries)",
+    )
+    p_run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the notebooks on a Dask distributed cluster, e.g. tcp://host:8786 (needs "
+        "the cluster extra; the workers need the same environment and the dataset folder at "
+        "the same path); the reports are written here",
     )
     p_run.add_argument(
         "--reports",

@@ -24,7 +24,7 @@ from .stopping import Stopper
 if TYPE_CHECKING:
     from .warm_kernels import ForkServer
 
-__all__ = ["Outcome", "execute", "cell_seconds"]
+__all__ = ["Outcome", "Ran", "execute", "finished", "run_notebook", "cell_seconds"]
 
 #: The id given to the cell papermill injects with the parameters.
 _INJECTED_ID = "injected-parameters"
@@ -46,62 +46,110 @@ def execute(
     With ``forks`` its kernel is forked warm by that server; either way the kernel is killed
     as soon as the last cell has answered (its outputs are all in by then).
     """
+    start = time.perf_counter()
+    params = {**job.parameters, "output_dir": shown_path(job.assets)}
+    if stopper.stopped:
+        return Outcome(_result(job, params, start, "interrupted"))
+    folder = inside(root, job.out_dir / job.name).parent
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    try:
+        ran = run_notebook(
+            job.notebook,
+            staging,
+            name=job.name,
+            parameters=job.parameters,
+            final_output_dir=params["output_dir"],
+            show_code=show_code,
+            manager=stopper.kernel_manager_class(forks),
+        )
+    except OSError:  # full disk, read-only folder: stops the run
+        if stopper.stopped:
+            return Outcome(_result(job, params, start, "interrupted"), staging)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if ran.error and stopper.stopped:  # its kernel was killed: not a failure of the notebook
+        return Outcome(_result(job, params, start, "interrupted"), staging)
+    return Outcome(finished(job, ran, params, start), staging)
+
+
+def _result(job: Job, params: dict[str, Any], start: float, status: str, error: str = ""):
+    seconds = time.perf_counter() - start
+    return JobResult(job.key, status, seconds, error, parameters=params, stem=job.stem)
+
+
+def finished(job: Job, ran: Ran, params: dict[str, Any], start: float) -> JobResult:
+    """The result of a job whose notebook ran (well or not) as ``ran`` tells."""
+    if ran.error:
+        return _result(job, params, start, "failed", ran.error)
+    done = _result(job, params, start, "ran")
+    done.fingerprint = job.fingerprint
+    done.cell_seconds = ran.cell_seconds
+    done.kernel = ran.kernel
+    return done
+
+
+@dataclass
+class Ran:
+    """What :func:`run_notebook` did: an error message (empty when all cells ran), the cells'
+    own seconds, and how the kernel started (``"warm"`` or ``"cold"``)."""
+
+    error: str = ""
+    cell_seconds: float | None = None
+    kernel: str = ""
+
+
+def run_notebook(
+    notebook: Path,
+    staging: Path,
+    *,
+    name: str,
+    parameters: dict[str, Any],
+    final_output_dir: str,
+    show_code: bool,
+    manager: type,
+    cwd: Path | None = None,
+) -> Ran:
+    """Execute ``notebook`` into ``staging``: ``<name>.ipynb``, ``<name>.html`` and the
+    notebook's own files in ``<name>/`` (its ``output_dir`` while it runs).
+
+    The notebook and its page show ``final_output_dir`` as the place of its files. A failed
+    notebook leaves ``<name>.ipynb`` with the error and no page. OSError (a full disk, a
+    read-only folder) is raised; any other failure is returned as :attr:`Ran.error`.
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from .pages import notebook_to_html
 
-    start = time.perf_counter()
-    params = {**job.parameters, "output_dir": shown_path(job.assets)}
-
-    def result(status: str, error: str = "") -> JobResult:
-        seconds = time.perf_counter() - start
-        return JobResult(job.key, status, seconds, error, parameters=params, stem=job.stem)
-
-    if stopper.stopped:
-        return Outcome(result("interrupted"))
-    folder = inside(root, job.out_dir / job.name).parent
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
-    assets = staging / job.name
-    staged_params = {**params, "output_dir": shown_path(assets)}
-    staged_nb = staging / f"{job.name}.ipynb"
-    manager = stopper.kernel_manager_class(forks)
+    staged_dir = shown_path(staging / name)
+    staged_nb = staging / f"{name}.ipynb"
     try:
         nb = papermill.execute_notebook(
-            str(job.notebook),
+            str(notebook),
             str(staged_nb),
-            parameters=staged_params,
+            parameters={**parameters, "output_dir": staged_dir},
             kernel_name="python3",
             progress_bar=False,
             # one write at the end instead of one (schema-validated) per cell: the
             # runner's own CPU time competes with the kernels on a small machine
             request_save_on_cell_execute=False,
-            cwd=str(job.notebook.parent),
+            cwd=str(cwd or notebook.parent),
             kernel_manager_class=manager,
             shutdown_kernel="immediate",
         )
-    except Exception as exc:
-        if stopper.stopped:  # its kernel was killed: not a failure of the notebook
-            return Outcome(result("interrupted"), staging)
-        if isinstance(exc, OSError):  # full disk, read-only folder: stops the run
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        if isinstance(exc, PapermillExecutionError):
-            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
-        else:  # kernel died, notebook unreadable, ...
-            error = f"{type(exc).__name__}: {exc}"
-        return Outcome(result("failed", error), staging)
-    _show_final_output_dir(nb, staged_params["output_dir"], params["output_dir"])
+    except OSError:
+        raise
+    except PapermillExecutionError as exc:
+        return Ran(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip())
+    except Exception as exc:  # noqa: BLE001 - kernel died, notebook unreadable, ...
+        return Ran(f"{type(exc).__name__}: {exc}")
+    _show_final_output_dir(nb, staged_dir, final_output_dir)
     nbformat.write(nb, staged_nb)
-    (staging / f"{job.name}.html").write_text(
+    (staging / f"{name}.html").write_text(
         notebook_to_html(nb, show_code=show_code), encoding="utf-8"
     )
-    done = result("ran")
-    done.fingerprint = job.fingerprint
-    done.cell_seconds = cell_seconds(nb)
-    done.kernel = "warm" if manager.forked else "cold"
-    return Outcome(done, staging)
+    return Ran("", cell_seconds(nb), "warm" if getattr(manager, "forked", False) else "cold")
 
 
 def cell_seconds(nb: Any) -> float:

@@ -77,13 +77,14 @@ def _is_leftover(name: str) -> bool:
 
 
 def _foreign(out_root: Path) -> bool:
-    """Whether ``out_root`` is a folder with files of someone else's: not empty, and with
+    """Whether ``out_root`` is a folder with files of someone else's: a file somewhere in it
+    (empty folders, such as a run stopped before its first page leaves, do not count), and
     neither the manifest nor the lock that every run of ours leaves in it."""
     if not out_root.is_dir():
         return False
     if (out_root / "manifest.json").exists() or (out_root / LOCK_NAME).exists():
         return False
-    return any(out_root.iterdir())
+    return any(not p.is_dir() or p.is_symlink() for p in out_root.rglob("*"))
 
 
 @contextlib.contextmanager

@@ -215,6 +215,37 @@ def _execute_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _execute_on_cluster(
+    client: Any,
+    todo: list[Job],
+    results: dict[str, JobResult],
+    *,
+    show_code: bool,
+    record: Manifest,
+    root: Path,
+    dataset: Path,
+    stopper: Stopper,
+    progress: Callable[[JobResult], None] | None,
+) -> None:
+    """Run the jobs as tasks on a Dask cluster and commit each as it comes back."""
+    from .cluster import outcomes
+
+    for job in todo:
+        with writing(job.out_dir):
+            inside(root, job.out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for job, outcome in outcomes(
+            client, todo, show_code=show_code, root=root, dataset=dataset, stopper=stopper
+        ):
+            with writing(job.out_dir):
+                res = results[job.key] = _commit(outcome, job, record, root)
+            if progress:
+                progress(res)
+    except BaseException:
+        stopper.stop()
+        raise
+
+
 def _unchanged(out_root: Path, digest: str) -> list[JobResult] | None:
     """Every planned job skipped, when the last run had this digest and left all its files."""
     entries = unchanged_entries(out_root, digest)
@@ -248,6 +279,7 @@ def run(
     extra: dict[str, Any] | None = None,
     progress: Callable[[JobResult], None] | None = None,
     warm: bool = True,
+    scheduler: str | None = None,
 ) -> list[JobResult]:
     """Execute the notebooks for a dataset folder and write its report folder.
 
@@ -275,6 +307,10 @@ def run(
         Fork each notebook's kernel from a process that has already imported the workbook's
         libraries (:mod:`coprodlib.workbook.warm_kernels`; where ``os.fork`` exists). False
         starts every kernel cold, as plain papermill does.
+    scheduler : str, optional
+        The address of a Dask distributed scheduler (``tcp://host:8786``): the notebooks run
+        as tasks on its workers (:mod:`coprodlib.workbook.cluster`), and ``jobs`` and ``warm``
+        do not apply; the reports are written here as for a local run.
 
     Returns
     -------
@@ -309,8 +345,12 @@ def run(
                     progress(res)
             return quick
     with contextlib.ExitStack() as stack:
-        forks = None
-        if warm:
+        forks = client = None
+        if scheduler:
+            from .cluster import connect
+
+            client = stack.enter_context(connect(scheduler))
+        elif warm:
             from .warm_kernels import ForkServer, warm_available
 
             if warm_available():  # it imports while the dataset is read and checked
@@ -326,6 +366,7 @@ def run(
             extra=extra,
             progress=progress,
             forks=forks,
+            client=client,
         )
 
 
@@ -341,6 +382,7 @@ def _run_loaded(
     extra: dict[str, Any] | None,
     progress: Callable[[JobResult], None] | None,
     forks: ForkServer | None,
+    client: Any = None,
 ) -> list[JobResult]:
     """:func:`run` once it knows there may be work: load, plan, execute, record."""
     from ..contract.dataset import load_folder
@@ -372,7 +414,19 @@ def _run_loaded(
         for res in results.values():
             record.put(res.key, _entry(res), write=False)
         with stopper.handling_signals():
-            if todo:
+            if todo and client is not None:
+                _execute_on_cluster(
+                    client,
+                    todo,
+                    results,
+                    show_code=show_code,
+                    record=record,
+                    root=out_root,
+                    dataset=folder,
+                    stopper=stopper,
+                    progress=progress,
+                )
+            elif todo:
                 _execute_all(
                     todo,
                     results,
