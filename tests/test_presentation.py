@@ -114,6 +114,32 @@ def test_ids_get_codebook_labels_and_model_terms_read_as_words(demo) -> None:
     ]
 
 
+def test_a_table_labels_its_ids_from_the_codebook_in_one_step(demo, monkeypatch) -> None:
+    # every id cell used to look itself up in the Codebook (a Series each, milliseconds);
+    # now the Codebook's labels are read once per table, and each cell is labelled the same
+    codebook = demo.codebook
+    strategies = codebook.ids("strategy")
+    frame = pd.DataFrame(
+        {
+            "role": ["public_manager", "citizen", "Team A", None] * len(strategies),
+            "strategy": [s for s in strategies for _ in range(4)],
+            "n": range(4 * len(strategies)),
+        }
+    ).set_index("strategy")
+    expected = [
+        [id_label(v, codebook, words=c == "role") for v in frame.reset_index()[c]]
+        for c in ("strategy", "role")
+    ]
+    reads: list[object] = []
+    real = type(codebook).labels
+    monkeypatch.setattr(
+        type(codebook), "labels", lambda cb, codes: reads.append(1) or real(cb, codes)
+    )
+    table = display_table(frame, labels=codebook, caption="Strategies")
+    assert [table.cells["strategy"].tolist(), table.cells["role"].tolist()] == expected
+    assert len(reads) == 1
+
+
 def test_a_wide_table_shows_its_index_as_a_column_and_labels_its_headers(demo) -> None:
     wide = pd.DataFrame(
         {"avoidance": [1.234], "trade_off": [-0.5]},

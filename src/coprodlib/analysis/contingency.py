@@ -357,7 +357,8 @@ def adjust_pvalues(pvals: Any, method: str = "holm") -> Any:
         ``"holm"`` (Holm-Bonferroni step-down, controls the family-wise error rate; default),
         ``"bonferroni"``, ``"fdr_bh"`` (Benjamini-Hochberg false discovery rate), ``"fdr_by"``,
         ``"sidak"``, ``"holm-sidak"`` or ``"none"``. Computed by
-        :func:`statsmodels.stats.multitest.multipletests`.
+        :func:`statsmodels.stats.multitest.multipletests`, except Holm's, which is computed
+        here with the very same arithmetic (see :func:`_holm`).
 
     Returns
     -------
@@ -370,8 +371,6 @@ def adjust_pvalues(pvals: Any, method: str = "holm") -> Any:
     >>> cp.adjust_pvalues([0.01, 0.04, 0.03, 0.005], method="holm").round(3).tolist()
     [0.03, 0.06, 0.06, 0.02]
     """
-    from statsmodels.stats.multitest import multipletests
-
     if method not in P_ADJUST_METHODS:
         raise ValueError(
             f"method={method!r} is not offered; use one of {', '.join(P_ADJUST_METHODS)}"
@@ -385,9 +384,30 @@ def adjust_pvalues(pvals: Any, method: str = "holm") -> Any:
     if ((p[ok] < 0) | (p[ok] > 1)).any():
         raise ValueError("pvals must lie between 0 and 1")
     out = p.copy()
-    if method != "none" and ok.any():
+    if method == "holm" and ok.any():
+        out[ok] = _holm(p[ok])
+    elif method != "none" and ok.any():
+        from statsmodels.stats.multitest import multipletests
+
         out[ok] = multipletests(p[ok], method=method)[1]
     return pd.Series(out, index=index, name="p_adjusted") if index is not None else out
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of the p-values ``p`` (no missing values), in their order.
+
+    The same operations, in the same order, as ``multipletests(p, method="holm")[1]`` of
+    statsmodels, so the results are equal to the last bit; but without the
+    :func:`gc.collect` that statsmodels runs on every Holm call, which costs a tenth of a
+    second and more in a notebook's kernel full of objects (and in a forked kernel touches
+    every page it shares with its parent).
+    """
+    order = np.argsort(p)
+    adjusted = np.maximum.accumulate(np.take(p, order) * np.arange(len(p), 0, -1))
+    adjusted[adjusted > 1] = 1
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out
 
 
 def _stacked_pearson(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,20 +94,46 @@ def notebook_to_html(nb: Any, *, show_code: bool = False) -> str:
     str
         The whole HTML document.
     """
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file="coprod_page.html.j2",
-        extra_loaders=[DictLoader({"coprod_page.html.j2": _PAGE_TEMPLATE})],
-    )
+    exporter = _exporter()
     exporter.exclude_input = not show_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    # what a new exporter starts with: the metadata of the pages it made before is dropped
+    exporter._nb_metadata.clear()
     resources = {"metadata": {"name": page_title(nb)}, "coprod_css": _PAGE_CSS}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
+
+
+#: One HTML exporter per thread (the runner exports its notebooks' pages from its worker
+#: threads, and an exporter keeps per-call state while it renders).
+_EXPORTERS = threading.local()
+
+
+def _exporter() -> Any:
+    """This thread's HTML exporter, built on its first page and reused for every other.
+
+    Building one costs about a tenth of a second, mostly compiling the "lab" templates into
+    a new Jinja environment; a reused exporter keeps its environment, with the templates
+    compiled once, and renders each page exactly as a new one would.
+
+    Returns
+    -------
+    nbconvert.HTMLExporter
+        With this module's page template, input and output prompts hidden.
+    """
+    exporter = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(
+            template_name="lab",
+            template_file="coprod_page.html.j2",
+            extra_loaders=[DictLoader({"coprod_page.html.j2": _PAGE_TEMPLATE})],
+        )
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS.exporter = exporter
+    return exporter
 
 
 _CSS = """
