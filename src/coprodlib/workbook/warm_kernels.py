@@ -127,7 +127,12 @@ class ForkServer:
     def close(self) -> None:
         """Stop the server (closing its input), then remove its socket folder."""
         process, self._process = self._process, None
-        if process is not None:
+        if process is not None and not self.launched:  # it forked nothing: no kernel to end
+            process.kill()
+            process.wait()
+            if process.stdin is not None:
+                process.stdin.close()
+        elif process is not None:
             try:
                 if process.stdin is not None:
                     process.stdin.close()
