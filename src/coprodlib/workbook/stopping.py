@@ -78,12 +78,21 @@ class Stopper:
         import uuid
 
         from jupyter_client.manager import AsyncKernelManager
+        from traitlets import Type
+
+        from .warm_kernels import ReadyClient
 
         stopper = self
 
         class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc]
             #: Whether the last kernel this class started was forked warm.
             forked = False
+            #: Its clients check readiness without idle waits (see warm_kernels.ReadyClient).
+            client_factory = Type(klass=ReadyClient, default_value=ReadyClient)
+
+            async def _async_wait(self, pollinterval: float = 0.1) -> None:
+                # a killed kernel is gone within milliseconds: look every 5 ms, not every 0.1 s
+                await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
             async def start_kernel(self, **kw: Any) -> None:
                 if forks is not None and self.provisioner is None:
