@@ -380,3 +380,18 @@ def test_derive_tensions_must_be_a_yaml_boolean(tmp_path):
     problems = cp.validate(folder)
     assert [p.column for p in problems] == ["derive_tensions"]
     assert "'no'" in str(problems[0])
+
+
+@pytest.mark.parametrize("rows", ["a,b,c\n", "a,b,c\nd,e,f\n", "a,b,\n"])
+def test_a_first_row_with_one_field_too_many_is_refused(tmp_path: Path, rows: str) -> None:
+    """pandas would quietly take the first field as the row's index and shift the others
+    into the wrong columns (id 'b', text 'c')."""
+    from coprodlib.contract.reading import read_table
+
+    path = tmp_path / "cases.csv"
+    path.write_text("id,text\n" + rows, encoding="utf-8")
+    with pytest.raises(cp.DataError) as err:
+        read_table(path)
+    message = str(err.value)
+    assert "cases.csv" in message and "row 2" in message and "2 fields" in message
+    assert "'a'" in message

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import fail
@@ -39,6 +40,7 @@ __all__ = [
     "DERIVED_COLUMNS",
     "derive_setting",
     "derived_tensions",
+    "derived_pairs",
     "codings_with_derived",
     "tension_sources_text",
 ]
@@ -173,6 +175,81 @@ def derived_tensions(dataset: Dataset, *, derive_tensions: bool | None = None) -
     found = found.assign(_order=found["tension"].map(order))
     found = found.sort_values(["case_id", "segment_id", "_order"], kind="mergesort")
     return found[DERIVED_COLUMNS].reset_index(drop=True)
+
+
+def derived_pairs(
+    dataset: Dataset,
+    units: np.ndarray,
+    entries: np.ndarray,
+    n_units: int,
+    *,
+    derive_tensions: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The derived tensions of :func:`derived_tensions`, from codings given as numbers.
+
+    The same rule, counted with sparse matrices instead of merges of ids: which units hold a
+    code under each codebook entry is one product of the codings (unit by code) with the
+    codebook's ancestry (code by ancestor), and a tension is derived where both of its values
+    are held and the tension is not.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Gives the codebook and the ``derive_tensions`` setting.
+    units : numpy.ndarray
+        Per coding, its unit (a segment) as a number from 0 to ``n_units - 1``.
+    entries : numpy.ndarray
+        Per coding, the position of its code in ``dataset.codebook.frame`` (-1: none).
+    n_units : int
+        How many units there are.
+    derive_tensions : bool, optional
+        As in :func:`derived_tensions`.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The unit and the tension's position in the codebook frame of each derived tension,
+        one pair per unit and tension.
+    """
+    from scipy import sparse
+
+    none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    if not derive_setting(dataset, derive_tensions):
+        return none
+    frame = dataset.codebook.frame.set_index("id")
+    tensions = _tensions(frame)
+    if tensions.empty:
+        return none
+    ids = frame.index
+    pairs = _ancestry(frame["parent"])
+    code, ancestor = ids.get_indexer(pairs["code"]), ids.get_indexer(pairs["ancestor"])
+    keep = (code >= 0) & (ancestor >= 0)
+    n = len(ids)
+    ancestry = sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.int32), (code[keep], ancestor[keep])), shape=(n, n)
+    )
+    t_pos, a_pos, b_pos = (ids.get_indexer(tensions[c]) for c in ("tension", "value_a", "value_b"))
+    known = (t_pos >= 0) & (a_pos >= 0) & (b_pos >= 0)
+    t_pos, a_pos, b_pos = t_pos[known], a_pos[known], b_pos[known]
+    if not len(t_pos):
+        return none
+    needed = np.unique(np.concatenate([t_pos, a_pos, b_pos]))
+    up = ancestry[:, needed]
+    # only codings under a tension or one of its values can matter
+    matters = np.asarray(up.sum(axis=1)).ravel() > 0
+    coded = (entries >= 0) & matters[np.maximum(entries, 0)]
+    held = sparse.csr_matrix(
+        (np.ones(int(coded.sum()), dtype=np.int32), (units[coded], entries[coded])),
+        shape=(n_units, n),
+    )
+    under = (held @ up).toarray() > 0  # the unit holds a code under the entry
+    col = {int(e): k for k, e in enumerate(needed)}
+    out_units, out_tensions = [], []
+    for t, a, b in zip(t_pos, a_pos, b_pos, strict=True):
+        found = np.flatnonzero(under[:, col[a]] & under[:, col[b]] & ~under[:, col[t]])
+        out_units.append(found)
+        out_tensions.append(np.full(len(found), t, dtype=np.int64))
+    return np.concatenate(out_units).astype(np.int64), np.concatenate(out_tensions)
 
 
 def codings_with_derived(dataset: Dataset, *, derive_tensions: bool | None = None) -> pd.DataFrame:

@@ -20,8 +20,9 @@ import pandas as pd
 from scipy import sparse
 
 from .._checks import legacy_arguments
+from ..contract.dataset import coding_segments
 from ..errors import DataError
-from .derived import codings_with_derived
+from .derived import codings_with_derived, derived_pairs
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
@@ -272,32 +273,22 @@ def cooccurrence(
         row_label, col_label = row_name, col_name
 
     wanted = list(dict.fromkeys(row_ids + col_ids))
-    codings = codings_with_derived(dataset, derive_tensions=derive_tensions)
-    if roots is not None:
-        codings = codings.assign(code=codings["code"].astype(str).map(roots))
-    codings = codings[codings["code"].astype(str).isin(wanted)]
-    if codings.empty:
+    code_index = pd.Index(wanted)
+    by_segment = (
+        _segment_pairs(dataset, code_index, roots, derive_tensions)
+        if unit == "segment" and not overlap
+        else None
+    )
+    if by_segment is not None:
+        unit_codes, code_pos, n_units = by_segment
+    else:
+        unit_codes, code_pos, n_units = _unit_pairs(
+            dataset, code_index, roots, unit, overlap, derive_tensions
+        )
+    if not len(code_pos):
         raise DataError(
             f"no codings of rows={rows!r} or cols={cols!r} in the dataset", file="codings.csv"
         )
-    seg_ids = codings["segment_id"].astype(str)
-    if unit == "segment" and overlap:
-        units = seg_ids.map(_overlap_groups(dataset.segments))
-    elif unit == "segment":
-        units = seg_ids
-    else:
-        key = UNITS[unit]
-        if key not in dataset.segments.columns:
-            raise DataError(
-                f"unit={unit!r} needs the column {key!r} in segments", file="segments.csv"
-            )
-        lookup = dataset.segments.set_index(dataset.segments["segment_id"].astype(str))[key]
-        units = seg_ids.map(lookup.astype("string"))
-    valid = units.notna().to_numpy()
-    unit_codes, _ = pd.factorize(units[valid], sort=True)
-    code_index = pd.Index(wanted)
-    code_pos = code_index.get_indexer(codings["code"].astype(str)[valid])
-    n_units = int(unit_codes.max()) + 1 if len(unit_codes) else 0
     incidence = sparse.csr_matrix(
         (np.ones(len(unit_codes), dtype=np.int64), (unit_codes, code_pos)),
         shape=(n_units, len(code_index)),
@@ -323,6 +314,89 @@ def cooccurrence(
         }
     )
     return out
+
+
+def _unit_pairs(
+    dataset: Dataset,
+    code_index: pd.Index,
+    roots: pd.Series | None,
+    unit: str,
+    overlap: bool,
+    derive_tensions: bool | None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(unit, code) of each coding of a wanted code, units and codes as numbers: any unit,
+    by the ids of the codings (derived tensions included)."""
+    codings = codings_with_derived(dataset, derive_tensions=derive_tensions)
+    if roots is not None:
+        codings = codings.assign(code=codings["code"].astype(str).map(roots))
+    codings = codings[codings["code"].astype(str).isin(code_index)]
+    if codings.empty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0
+    seg_ids = codings["segment_id"].astype(str)
+    if unit == "segment" and overlap:
+        units = seg_ids.map(_overlap_groups(dataset.segments))
+    elif unit == "segment":
+        units = seg_ids
+    else:
+        key = UNITS[unit]
+        if key not in dataset.segments.columns:
+            raise DataError(
+                f"unit={unit!r} needs the column {key!r} in segments", file="segments.csv"
+            )
+        lookup = dataset.segments.set_index(dataset.segments["segment_id"].astype(str))[key]
+        units = seg_ids.map(lookup.astype("string"))
+    valid = units.notna().to_numpy()
+    unit_codes, _ = pd.factorize(units[valid], sort=True)
+    code_pos = code_index.get_indexer(codings["code"].astype(str)[valid])
+    n_units = int(unit_codes.max()) + 1 if len(unit_codes) else 0
+    return unit_codes, code_pos, n_units
+
+
+def _segment_pairs(
+    dataset: Dataset,
+    code_index: pd.Index,
+    roots: pd.Series | None,
+    derive_tensions: bool | None,
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """:func:`_unit_pairs` for the unit of segment, on numbers only.
+
+    Each coding's segment is its row in ``segments`` (found when the dataset was loaded:
+    :func:`~coprodlib.contract.dataset.coding_segments`) and each code its position in the
+    codebook, from the categorical ``code`` column; the derived tensions come from
+    :func:`~.derived.derived_pairs`. No id is compared as text, which makes this the path of
+    a million codings. A coding whose segment is missing from ``segments`` (or has no id)
+    is a unit of its own, named by its id as text, as :func:`_unit_pairs` has it. ``None``
+    when the codes are not categorical (codings not as loaded): then :func:`_unit_pairs`
+    counts.
+    """
+    codes = dataset.codings["code"]
+    seg_ids = dataset.codings["segment_id"]
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        return None
+    units = coding_segments(dataset)
+    n_units = len(dataset.segments)
+    unknown = units < 0
+    if unknown.any():  # a coding of a segment missing from segments: a unit of its own
+        extra, _ = pd.factorize(seg_ids[unknown].astype(str))
+        units = units.copy()
+        units[unknown] = n_units + extra
+        n_units += int(extra.max()) + 1
+    ids = pd.Index(dataset.codebook.frame["id"])
+    of_category = ids.get_indexer(codes.cat.categories.astype(str))
+    category = codes.cat.codes.to_numpy()
+    entries = np.where(category >= 0, of_category[np.maximum(category, 0)], -1)
+    d_units, d_entries = derived_pairs(
+        dataset, units, entries, n_units, derive_tensions=derive_tensions
+    )
+    units = np.concatenate([units, d_units])
+    entries = np.concatenate([entries, d_entries])
+    if roots is not None:  # each code counts as the top entry of its hierarchy
+        of_root = ids.get_indexer(roots.reindex(ids).astype(str))
+        entries = np.where(entries >= 0, of_root[np.maximum(entries, 0)], -1)
+    wanted_of_entry = code_index.get_indexer(ids)
+    code_pos = np.where(entries >= 0, wanted_of_entry[np.maximum(entries, 0)], -1)
+    keep = code_pos >= 0
+    return units[keep], code_pos[keep], n_units
 
 
 # --------------------------------------------------------------------------- the chain

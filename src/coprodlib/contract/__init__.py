@@ -8,6 +8,7 @@
   tables, the codebook extension and code map, the survey);
 - :mod:`.dataset`: the :class:`~.dataset.Dataset` that :func:`~.dataset.load` returns, and
   :func:`~.dataset.validate`, which puts reading and checking together;
+- :mod:`.cache`: the stamps of a folder's files, so that an unchanged folder is read once;
 - :mod:`.survey_design`: ``scales.yml`` (scales, conditions, choices) and the check of the
   survey's answers against it.
 

@@ -64,6 +64,23 @@ class Collector:
         self.lines: dict[str, np.ndarray] = {}
         #: per (file, column), the cells of a whole-number column as the file writes them
         self.raw: dict[tuple[str, str], pd.Series] = {}
+        #: per table, the row in its parent table of each row's foreign key (-1: none), where
+        #: the check found it (the codings' segments, for the analyses)
+        self.positions: dict[str, np.ndarray] = {}
+        #: per column (by its array), what ``pd.factorize`` gives: see :meth:`factorize`
+        self.factorized: dict[int, tuple[Any, np.ndarray, Any]] = {}
+
+    def factorize(self, values: pd.Series) -> tuple[np.ndarray, Any]:
+        """``pd.factorize(values)`` (codes, and the distinct values without missing ones),
+        worked out once per column: the checks of codes and of repeated codings, and the
+        typing of the loaded tables, share it."""
+        array = values.array
+        found = self.factorized.get(id(array))
+        if found is not None and found[0] is array:
+            return found[1], found[2]
+        codes, uniques = pd.factorize(values)
+        self.factorized[id(array)] = (array, codes, uniques)
+        return codes, uniques
 
     def line_numbers(self, file: str, positions: Any) -> np.ndarray:
         """Spreadsheet row numbers (header = 1) of 0-based record positions in ``file``."""
@@ -176,7 +193,7 @@ def _coerce_ints(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector
         raw = frame[col.name]
         out.raw[(file, col.name)] = raw
         # as floats: a number past the 64-bit integers must not stop the reading
-        as_num = pd.to_numeric(raw, errors="coerce").astype(float)
+        as_num = _as_numbers(raw)
         given = raw.notna().to_numpy()
         number = np.isfinite(as_num.to_numpy())
         whole = number & (np.nan_to_num(as_num.to_numpy()) % 1 == 0)
@@ -186,6 +203,50 @@ def _coerce_ints(frame: pd.DataFrame, rule: TableRule, file: str, out: Collector
         out.rows(file, col.name, frame, given & large,
                  f"a whole number below {MAX_WHOLE_NUMBER:,}", "too_large", raw)  # fmt: skip
         frame[col.name] = as_num.where(whole & ~large).round().astype("Int64")
+
+
+def _as_numbers(raw: pd.Series) -> pd.Series:
+    """The cells as floating-point numbers (NaN where a cell is empty or not a number), as
+    ``pd.to_numeric(raw, errors="coerce")`` gives them.
+
+    Cells that are all plain ASCII digits, at most 15 of them (offsets, years), are parsed
+    as one array: their digits are joined into one text and summed up place by place. Any
+    other cell sends the column through ``pd.to_numeric``.
+
+    >>> _as_numbers(pd.Series(["12", None, "007"])).tolist()
+    [12.0, nan, 7.0]
+    >>> _as_numbers(pd.Series(["1e3", "x"])).tolist()
+    [1000.0, nan]
+    """
+    given = raw.notna().to_numpy()
+    cells = raw.to_numpy(dtype=object)[given]
+    numbers = _digit_cells(cells)
+    if numbers is None:
+        return pd.to_numeric(raw, errors="coerce").astype(float)
+    values = np.full(len(raw), np.nan)
+    values[given] = numbers
+    return pd.Series(values, index=raw.index, name=raw.name)
+
+
+def _digit_cells(cells: np.ndarray) -> np.ndarray | None:
+    """The whole numbers that cells of 1 to 15 ASCII digits write, or ``None`` when a cell
+    is anything else (a sign, a point, a space, another script's digits, not text)."""
+    if not len(cells):
+        return None
+    try:
+        joined = "".join(cells)
+        sizes = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    except TypeError:  # a cell that is not text
+        return None
+    if not (joined.isascii() and joined.isdigit()) or sizes.min() < 1 or sizes.max() > 15:
+        return None
+    digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    starts = np.cumsum(sizes) - sizes
+    out = np.zeros(len(cells), dtype=np.int64)
+    for place in range(int(sizes.max())):
+        more = sizes > place
+        out[more] = out[more] * 10 + digits[starts[more] + place]
+    return out
 
 
 def _check_unique(frame: pd.DataFrame, col: ColumnRule, file: str, out: Collector) -> None:
@@ -290,6 +351,9 @@ def _check_code_column(
         present = present & ~values.isin(col.extra).to_numpy()
     if not present.any():
         return
+    allowed = set(cb.ids(col.dimension) if col.dimension else cb.ids()) | set(col.extra)
+    if set(out.factorize(values)[1]) <= allowed:  # every distinct code is known: no problem
+        return
     rows = out.line_numbers(file, np.flatnonzero(present))
     found = cb.check(values[present], col.dimension, file=file, column=col.name, rows=rows)
     counts: dict[Any, int] = {}
@@ -393,7 +457,7 @@ def cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, str], out: Co
     for name in ("codings", "double_coding"):
         frame = tables.get(name)
         if frame is not None and segs is not None:
-            _foreign_key(out, frame, files[name], "segment_id", segs, files["segments"])
+            _foreign_key(out, frame, files[name], "segment_id", segs, files["segments"], keep=name)
     _check_repeated_codings(tables, files, out)
 
 
@@ -404,12 +468,25 @@ def _foreign_key(
     column: str,
     parent: pd.DataFrame,
     parent_file: str,
+    keep: str | None = None,
 ) -> None:
-    """Each value of ``child[column]`` exists in ``parent[column]`` (missing values pass)."""
+    """Each value of ``child[column]`` exists in ``parent[column]`` (missing values pass).
+
+    With ``keep``, the row of the parent that each value names is kept in
+    ``out.positions[keep]`` (-1 where none), when the parent's values are unique: the
+    look-up that checks the values finds them anyway.
+    """
     if column not in child.columns or column not in parent.columns:
         return
     values = child[column]
-    bad = values.notna().to_numpy() & ~values.isin(parent[column].dropna()).to_numpy()
+    index = pd.Index(parent[column]) if keep is not None else None
+    if index is not None and index.is_unique and not index.hasnans:
+        positions = index.get_indexer(values)
+        out.positions[keep] = positions
+        found = positions >= 0
+    else:
+        found = values.isin(parent[column].dropna()).to_numpy()
+    bad = values.notna().to_numpy() & ~found
     out.rows(
         child_file,
         column,
@@ -448,6 +525,8 @@ def _check_segment_cases(
     )
     bad = own.notna().to_numpy() & (own.to_numpy() != segs["case_id"].to_numpy())
     bad &= segs["case_id"].notna().to_numpy()
+    if not bad.any():  # the values below are texts made for the problems only
+        return
     out.rows(
         file,
         "case_id",
@@ -472,6 +551,8 @@ def _check_offsets(segs: pd.DataFrame, file: str, out: Collector) -> None:
     if not (pd.api.types.is_integer_dtype(start) and pd.api.types.is_integer_dtype(end)):
         return
     bad = (start > end).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return
     out.rows(
         file,
         "start",
@@ -493,7 +574,9 @@ def _check_repeated_codings(
         frame = tables.get(name)
         if frame is None or not set(key) <= set(frame.columns):
             continue
-        dup = frame.duplicated(subset=key, keep="first").to_numpy()
+        dup = _repeated_rows(frame, key, out.positions.get(name), out)
+        if not dup.any():
+            continue
         out.rows(
             files[name],
             "code",
@@ -504,6 +587,22 @@ def _check_repeated_codings(
             kind="duplicate",
             values=frame["segment_id"].astype(str) + " / " + frame["code"].astype(str),
         )
+
+
+def _repeated_rows(
+    frame: pd.DataFrame, key: list[str], segments: np.ndarray | None, out: Collector | None = None
+) -> np.ndarray:
+    """``frame.duplicated(subset=key)``, with the segment ids replaced by the segments' rows
+    when the foreign-key check found every one of them (equal ids, equal rows): numbers are
+    compared much faster than a million ids."""
+    if segments is None or len(segments) != len(frame) or (segments < 0).any():
+        return frame.duplicated(subset=key, keep="first").to_numpy()
+    combined = segments.astype(np.int64)
+    for col in key[1:]:
+        codes, uniques = out.factorize(frame[col]) if out is not None else pd.factorize(frame[col])
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+        combined, _ = pd.factorize(combined)  # keep the numbers small
+    return pd.Series(combined).duplicated(keep="first").to_numpy()
 
 
 # --------------------------------------------------------------------------- the survey

@@ -10,20 +10,30 @@ mark) or an Excel ``.xlsx`` workbook.
 :class:`Dataset` and raises :class:`~coprodlib.errors.DataError` (carrying the same list) when
 the data cannot be used. The rules live in :mod:`.rules`, the reading of files in
 :mod:`.reading` and the checks in :mod:`.checks`; this module puts them together.
+
+Both remember what they found (:mod:`.cache`): ``cp.validate(d)`` followed by ``cp.load(d)``
+reads and checks the folder once, and a notebook run again in the same kernel does not read an
+unchanged folder again. A file that changes (or appears, or goes) is seen at the next call.
+Each :func:`load` hands out its own copy of the tables (pandas' copy-on-write makes that cheap),
+so a caller changing a frame changes nothing that a later call returns; ``cache=False`` reads
+the folder afresh.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
 from ..paths import resolve_dataset
 from ..taxonomy.codebook import Codebook, get_codebook
+from .cache import FolderCache
 from .checks import (
     Collector,
     apply_code_map,
@@ -32,11 +42,20 @@ from .checks import (
     cross_checks,
     extend_codebook,
 )
-from .reading import read_meta, read_tables
+from .reading import folder_file_names, read_meta, read_tables
 from .rules import TABLES, TableRule
 from .survey_design import SurveyDesign
 
-__all__ = ["Dataset", "load", "load_folder", "validate", "check_folder", "select_cases"]
+__all__ = [
+    "Dataset",
+    "load",
+    "load_folder",
+    "validate",
+    "check_folder",
+    "select_cases",
+    "clear_cache",
+    "coding_segments",
+]
 
 
 @dataclass
@@ -138,6 +157,8 @@ class _Read:
     codebook: Codebook
     survey_design: SurveyDesign | None
     problems: list[Problem]
+    positions: dict[str, np.ndarray] = field(default_factory=dict)
+    factorized: Collector | None = None
 
 
 def _read(folder: Path) -> _Read:
@@ -166,7 +187,8 @@ def _read(folder: Path) -> _Read:
     check_tables(tables, files, cb, out)
     cross_checks(tables, files, out)
     design = check_survey_files(folder, tables, files, out)
-    return _Read(folder, tables, files, meta, cb, design, _in_file_order(out.problems))
+    problems = _in_file_order(out.problems)
+    return _Read(folder, tables, files, meta, cb, design, problems, out.positions, out)
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:
@@ -178,9 +200,21 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
     )
 
 
-def _typed(frame: pd.DataFrame, rule: TableRule, cb: Codebook) -> pd.DataFrame:
-    """Ids as strings and codebook-valued columns as categoricals in codebook order."""
-    frame = frame.copy()
+def _typed(
+    frame: pd.DataFrame, rule: TableRule, cb: Codebook, checked: Collector | None = None
+) -> pd.DataFrame:
+    """Ids as strings and codebook-valued columns as categoricals in codebook order.
+
+    ``checked`` is the collector of the checks, whose factorized code columns give the
+    categoricals' codes without reading the codes as text again.
+    """
+    factorize = checked.factorize if checked is not None else pd.factorize
+    codes_of = {
+        c.name: factorize(frame[c.name])
+        for c in rule.columns
+        if c.kind == "codebook" and c.name in frame.columns
+    }
+    frame = frame.copy(deep=False)  # copy-on-write: the columns set below are new
     for col in rule.columns:
         if col.name not in frame.columns:
             continue
@@ -188,20 +222,63 @@ def _typed(frame: pd.DataFrame, rule: TableRule, cb: Codebook) -> pd.DataFrame:
             frame[col.name] = frame[col.name].astype("string")
         elif col.kind == "codebook":
             ids = cb.ids(col.dimension) if col.dimension else cb.ids()
-            used = pd.unique(frame[col.name].dropna())
+            codes, used = codes_of[col.name]
             extra = [u for u in col.extra if u in set(used)]
-            frame[col.name] = pd.Categorical(frame[col.name], categories=[*ids, *extra])
+            categories = pd.Index([*ids, *extra])
+            # each distinct value's place among the categories (-1: none), then each cell's
+            place = np.append(categories.get_indexer(pd.Index(used, dtype=object)), -1)
+            frame[col.name] = pd.Categorical.from_codes(place[codes], categories=categories)
     known = {c.name for c in rule.columns}
     for name in frame.columns:  # other columns: numbers where every value is one
         if name in known or pd.api.types.is_numeric_dtype(frame[name]):
             continue
+        given = frame[name].dropna()
+        head = given.iloc[:64]  # a text column usually shows it in its first cells
+        if pd.to_numeric(head, errors="coerce").notna().sum() < len(head):
+            continue
         as_num = pd.to_numeric(frame[name], errors="coerce")
-        if as_num.notna().sum() == frame[name].notna().sum():
+        if as_num.notna().sum() == len(given):
             frame[name] = as_num
     return frame
 
 
-def validate(path: str | Path | None = None) -> list[Problem]:
+@dataclass
+class _Entry:
+    """What the cache keeps for a folder: its problems, and its raw tables until they are
+    typed into the :class:`Dataset` (then only the dataset)."""
+
+    problems: list[Problem]
+    read: _Read | None
+    codebook: Codebook
+    dataset: Dataset | None = None
+
+
+#: The last folders read (see :mod:`.cache`).
+_CACHE = FolderCache(folder_file_names())
+
+
+def clear_cache() -> None:
+    """Forget every folder read so far: the next :func:`load` or :func:`validate` reads anew."""
+    _CACHE.clear()
+
+
+def _entry(folder: Path, cache: bool) -> _Entry:
+    """The folder's problems and tables: remembered when it is unchanged, else read."""
+    base = get_codebook()
+    if cache:
+        found = _CACHE.get(folder)
+        if isinstance(found, _Entry) and found.codebook is base:
+            return found
+    stamp = _CACHE.stamp(folder) if cache else None
+    read = _read(folder)
+    # a folder with problems is never typed into a dataset: its tables need not be kept
+    entry = _Entry(read.problems, None if read.problems else read, base)
+    if stamp is not None and folder.is_dir():
+        _CACHE.put(folder, stamp, entry)
+    return entry
+
+
+def validate(path: str | Path | None = None, *, cache: bool = True) -> list[Problem]:
     """Check a dataset folder against the data contract and the codebook.
 
     Parameters
@@ -209,6 +286,9 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     path : str or Path, optional
         The dataset folder, or the name of a folder under ``data/``; ``None`` checks the
         shipped synthetic demo.
+    cache : bool
+        Use what an earlier call found when no file of the folder changed since (a
+        :func:`load` after this call then reads nothing); ``False`` reads every file again.
 
     Returns
     -------
@@ -222,16 +302,30 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     >>> cp.validate()
     []
     """
-    return check_folder(resolve_dataset(path))
+    return check_folder(resolve_dataset(path), cache=cache)
 
 
-def check_folder(folder: Path) -> list[Problem]:
+def check_folder(folder: Path, *, cache: bool = True) -> list[Problem]:
     """:func:`validate` for a folder already resolved (the command line and the runner)."""
-    return _read(Path(folder)).problems
+    return list(_entry(Path(folder), cache).problems)
 
 
-def load(path: str | Path | None = None) -> Dataset:
+def load(path: str | Path | None = None, *, cache: bool = True) -> Dataset:
     """Load a dataset folder (the synthetic demo when ``path`` is None) after validating it.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The dataset folder, or the name of a folder under ``data/``.
+    cache : bool
+        Reuse what an earlier :func:`load` or :func:`validate` read when no file of the
+        folder changed since; ``False`` reads and checks every file again.
+
+    Returns
+    -------
+    Dataset
+        A dataset of its own: changing its frames or ``meta`` leaves what later calls
+        return as it is.
 
     Raises
     ------
@@ -245,19 +339,33 @@ def load(path: str | Path | None = None) -> Dataset:
     >>> ds.synthetic, len(ds.cases)
     (True, 6)
     """
-    return load_folder(resolve_dataset(path))
+    return load_folder(resolve_dataset(path), cache=cache)
 
 
-def load_folder(folder: Path) -> Dataset:
+def load_folder(folder: Path, *, cache: bool = True) -> Dataset:
     """:func:`load` for a folder already resolved (the command line and the runner)."""
-    read = _read(Path(folder))
-    if read.problems:
-        raise DataError(read.problems)
+    entry = _entry(Path(folder), cache)
+    if entry.problems:
+        raise DataError(entry.problems)
+    if entry.dataset is None:
+        assert entry.read is not None
+        entry.dataset = _assemble(entry.read)
+        entry.read = None  # the typed tables replace the raw ones
+    return _handout(entry.dataset)
+
+
+def _assemble(read: _Read) -> Dataset:
+    """The :class:`Dataset` of a folder read without problems."""
     tables = dict(read.tables)
     for name, rule in TABLES.items():
         if rule.required and name not in tables:  # a survey-only dataset
             tables[name] = pd.DataFrame({c.name: pd.Series(dtype=object) for c in rule.columns})
-    typed = {name: _typed(frame, TABLES[name], read.codebook) for name, frame in tables.items()}
+    typed = {
+        name: _typed(frame, TABLES[name], read.codebook, read.factorized)
+        for name, frame in tables.items()
+    }
+    if "codings" in read.positions:  # found by the check of the codings' segment ids
+        _LINKS.remember(typed["codings"], typed["segments"], read.positions["codings"])
     return Dataset(
         name=read.folder.name,
         path=read.folder,
@@ -273,6 +381,111 @@ def load_folder(folder: Path) -> Dataset:
         code_map=typed.get("code_map"),
         meta=read.meta,
     )
+
+
+def _handout(dataset: Dataset) -> Dataset:
+    """A copy of a remembered dataset for one caller.
+
+    The frames are shallow copies: with pandas' copy-on-write a change to one (a new column,
+    a value set, a row dropped in place) copies the data it touches, and leaves the
+    remembered frame alone. ``meta`` and the survey design are small and copied whole; the
+    codebook is immutable and shared.
+    """
+    frames = {name: frame.copy(deep=False) for name, frame in dataset.tables().items()}
+    return replace(
+        dataset,
+        **frames,
+        meta=copy.deepcopy(dataset.meta),
+        survey_design=copy.deepcopy(dataset.survey_design),
+    )
+
+
+class _SegmentLinks:
+    """The row in ``segments`` of each coding's segment, for the last few datasets.
+
+    An entry holds the two id columns it was found for (their cells, as object arrays); it
+    serves any pair of columns holding the very same cells, which a copy of a loaded
+    dataset does (its frames share their cells), and is checked cell by cell (identical
+    objects compare at once) before it is used.
+    """
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self._entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    @staticmethod
+    def _cells(frame: pd.DataFrame) -> np.ndarray:
+        return np.asarray(frame["segment_id"].to_numpy(dtype=object))
+
+    def remember(self, codings: pd.DataFrame, segments: pd.DataFrame, rows: np.ndarray) -> None:
+        entry = (self._cells(codings), self._cells(segments), np.asarray(rows, dtype=np.int64))
+        entry[2].setflags(write=False)
+        self._entries = [entry, *self._entries][: self.size]
+
+    def find(self, codings: pd.DataFrame, segments: pd.DataFrame) -> np.ndarray | None:
+        cod, seg = self._cells(codings), self._cells(segments)
+        for known_cod, known_seg, rows in self._entries:
+            if _same_cells(known_cod, cod) and _same_cells(known_seg, seg):
+                return rows
+        return None
+
+
+def _same_cells(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two object arrays hold equal cells (missing values count as different)."""
+    if a is b:
+        return True
+    if a.shape != b.shape:
+        return False
+    try:
+        return bool(np.all(a == b))
+    except (TypeError, ValueError):  # pd.NA has no truth value
+        return False
+
+
+_LINKS = _SegmentLinks()
+
+
+def coding_segments(dataset: Dataset) -> np.ndarray:
+    """The row of ``dataset.segments`` that holds each coding's segment (-1 where none).
+
+    Loading finds these rows while it checks that every coding names a known segment; they
+    are kept for the tables loaded, so that the analyses count by segment without looking
+    a million segment ids up again. For other tables (a dataset filtered or built by hand)
+    they are found here and kept in the same way.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        As returned by :func:`load`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One read-only int64 per row of ``dataset.codings``; where a segment id occurs more
+        than once in ``segments``, its first row.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> from coprodlib.contract.dataset import coding_segments
+    >>> ds = cp.load()
+    >>> rows = coding_segments(ds)
+    >>> bool((ds.segments["segment_id"].to_numpy()[rows] == ds.codings["segment_id"]).all())
+    True
+    """
+    codings, segments = dataset.codings, dataset.segments
+    found = _LINKS.find(codings, segments)
+    if found is not None:
+        return found
+    ids = pd.Index(segments["segment_id"].to_numpy(dtype=object))
+    if ids.is_unique:
+        rows = ids.get_indexer(codings["segment_id"].to_numpy(dtype=object))
+    else:
+        first = pd.Series(np.arange(len(ids)), index=ids)
+        first = first[~ids.duplicated(keep="first")]
+        rows = first.reindex(codings["segment_id"].to_numpy(dtype=object)).fillna(-1).to_numpy()
+    _LINKS.remember(codings, segments, rows)
+    return _LINKS.find(codings, segments)  # the kept, read-only array
 
 
 def select_cases(dataset: Dataset, case_ids: str | Sequence[str] | Iterable[str]) -> Dataset:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +32,24 @@ import pandas as pd
 from ..errors import DataError, Problem
 from .rules import TABLES
 
-__all__ = ["FolderTables", "read_table", "read_tables", "read_meta"]
+__all__ = ["FolderTables", "read_table", "read_tables", "read_meta", "folder_file_names"]
 
 #: The file endings a table may have, in the order they are looked for.
 _SUFFIXES = (".csv", ".xlsx", ".tsv")
+
+
+def folder_file_names() -> list[str]:
+    """Every file name that reading a dataset folder looks at, whether present or not.
+
+    The table files under each of their endings, then ``dataset.yml`` and ``scales.yml``:
+    a change to any of them (one added beside another, one removed) can change what the
+    folder gives.
+
+    >>> folder_file_names()[:3]
+    ['cases.csv', 'cases.xlsx', 'cases.tsv']
+    """
+    tables = [f"{name}{suffix}" for name in TABLES for suffix in _SUFFIXES]
+    return [*tables, "dataset.yml", "scales.yml"]
 
 
 @dataclass
@@ -213,35 +228,54 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """A UTF-8 CSV or TSV file as text, and its records' first lines when some span several."""
+    """A UTF-8 CSV or TSV file as text, and its records' first lines when some span several.
+
+    The file is read once, as bytes: its header line is decoded on its own, and the table
+    reader parses the bytes, decoding every cell strictly. Only when something fails is the
+    whole file decoded, so that a file that is not UTF-8 says so before anything else, as
+    when it was decoded whole. Where records span several lines, their first lines are found
+    from the bytes' quotes and line ends (:func:`_quoted_record_lines`), or by the csv module
+    when the file's quoting is not plain enough for that (:func:`_record_lines`).
+    """
     file = path.name
-    text = _decode(path.read_bytes(), file)
-    if not text.strip():
+    raw = path.read_bytes()
+    start = len(_BOM) if raw.startswith(_BOM) else 0
+    if _blank(raw, start, file):
         raise DataError(Problem(file=file, expected="a header line and rows", kind="empty"))
-    first = text.split("\n", 1)[0]
-    sep = "\t" if path.suffix == ".tsv" else _sniff_separator(first)
-    with _fields_up_to(len(text)):
-        try:
-            header = next(csv.reader(io.StringIO(text), delimiter=sep))
-        except csv.Error as err:
-            raise DataError(
-                Problem(file=file, row=1, expected=f"a readable header line ({err})", kind="syntax")
-            ) from None
-    names = _header(header, file)
+    try:
+        header, sep = _header_record(raw, start, path.suffix == ".tsv", file)
+        names = _header(header, file)
+    except DataError:
+        _decode(raw, file)  # not UTF-8: that is the problem to name first
+        raise
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),
             sep=sep,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=False,
             quoting=csv.QUOTE_MINIMAL,
+            encoding="utf-8-sig",
         )
     except (pd.errors.ParserError, ValueError) as err:
+        _decode(raw, file)  # a UnicodeDecodeError (a ValueError) ends here
         raise DataError(
             Problem(file=file, expected=f"a well-formed CSV table ({err})", kind="syntax")
         ) from None
+    if not isinstance(frame.index, pd.RangeIndex):  # the first row has one field too many
+        raise DataError(
+            Problem(
+                file=file,
+                row=2,
+                value=str(frame.index[0]),
+                expected=f"{len(names)} fields per row, as the header has; this row has one "
+                "more (a separator at the end of the line, or one inside a cell that is not "
+                "quoted)",
+                kind="syntax",
+            )
+        )
     if len(frame.columns) != len(names):
         raise DataError(
             Problem(
@@ -254,12 +288,56 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray | None]:
         )
     frame.columns = names
     lines = None
-    if text.count("\n") + (not text.endswith("\n")) > len(frame) + 1:
+    if raw.count(b"\n") + (not raw.endswith(b"\n")) > len(frame) + 1:
         # some quoted cells span several lines (or lines are blank): each record's first line
-        lines = _record_lines(text, sep, file)
-        if len(lines) != len(frame):  # the readers disagree (odd quoting): count records
-            lines = None
+        lines = _quoted_record_lines(raw, sep, frame)
+        if lines is None:  # quoting the byte scan does not follow: the csv module counts
+            lines = _record_lines(_decode(raw, file), sep, file)
+            if len(lines) != len(frame):  # the readers disagree (odd quoting): count records
+                lines = None
     return frame, lines
+
+
+#: A byte that is not ASCII white space.
+_NOT_ASCII_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
+
+def _blank(raw: bytes, start: int, file: str) -> bool:
+    """Whether the text after the byte order mark is empty or white space only."""
+    found = _NOT_ASCII_SPACE.search(raw, start)
+    if found is None:
+        return True
+    byte = raw[found.start()]
+    if byte < 0x80 and not 0x1C <= byte <= 0x1F:
+        return False  # a printable character: not blank
+    text = _decode(raw, file)  # other white space is a matter of the decoded text
+    return not text.strip()
+
+
+def _header_record(raw: bytes, start: int, tab: bool, file: str) -> tuple[list[str], str]:
+    """The fields of the header record and the separator, from the first lines alone."""
+
+    def lines() -> Iterator[str]:
+        pos = start
+        while pos < len(raw):
+            end = raw.find(b"\n", pos)
+            end = len(raw) if end < 0 else end + 1
+            try:
+                yield raw[pos:end].decode("utf-8")
+            except UnicodeDecodeError:
+                _decode(raw, file)  # raises, naming the first byte that is not UTF-8
+                raise
+            pos = end
+
+    first = next(lines(), "")
+    sep = "\t" if tab else _sniff_separator(first.split("\n", 1)[0])
+    with _fields_up_to(len(raw)):
+        try:
+            return next(csv.reader(lines(), delimiter=sep)), sep
+        except csv.Error as err:
+            raise DataError(
+                Problem(file=file, row=1, expected=f"a readable header line ({err})", kind="syntax")
+            ) from None
 
 
 def _header(names: list[str], file: str) -> list[str]:
@@ -357,3 +435,95 @@ def _record_lines(text: str, sep: str, file: str = "<csv>") -> np.ndarray:
                 )  # fmt: skip
             ) from None
     return np.asarray(starts[1:], dtype=np.int64)
+
+
+#: The bytes of a UTF-8 byte order mark.
+_BOM = b"\xef\xbb\xbf"
+#: At most this many lines that may be blank are looked at one by one; past it the csv
+#: module counts the records.
+_MAX_BLANK_CANDIDATES = 10_000
+
+
+def _quoted_record_lines(raw: bytes, sep: str, frame: pd.DataFrame) -> np.ndarray | None:
+    """The line on which each data record starts, found from the quotes and line ends.
+
+    A line end lies inside a quoted cell when an odd number of quotes precede it. That holds
+    when the file quotes plainly: every quoted cell begins at the start of a field, ends at
+    its end, and doubles the quotes it holds; a carriage return outside quotes comes before a
+    line end; and no line that the table reader skips as blank would be a record for the
+    csv module, or the other way round. The scan checks each of these on whole arrays and
+    gives ``None`` when one fails (the caller then counts with the csv module, as
+    :func:`_record_lines` does), or when it finds another number of records than ``frame``
+    has. It then gives the same lines as :func:`_record_lines`.
+
+    >>> raw = b'id,text\\na,"two\\nlines"\\n\\nb,"say ""hi"" twice"\\n'
+    >>> frame = pd.read_csv(io.BytesIO(raw), dtype=str)
+    >>> _quoted_record_lines(raw, ",", frame).tolist()
+    [2, 5]
+    """
+    start = len(_BOM) if raw.startswith(_BOM) else 0
+    if raw.find(b"\x00") >= 0:
+        return None
+    buf = np.frombuffer(raw, dtype=np.uint8)[start:]
+    size, sep_byte = len(buf), ord(sep)
+    quotes = np.flatnonzero(buf == 0x22)
+    if len(quotes) % 2:
+        return None
+    opening, closing = quotes[0::2], quotes[1::2]
+    # a quote opening a cell follows a separator, a line end or the start of the text, or
+    # directly follows the quote closing before it (a doubled quote inside a quoted cell)
+    doubled = np.zeros(len(opening), dtype=bool)
+    doubled[1:] = opening[1:] == closing[:-1] + 1
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], 0x0A)
+    if not np.all(doubled | (before == sep_byte) | (before == 0x0A)):
+        return None
+    # a quote closing a cell comes before a separator, a line end or the end of the text
+    # (or before the second quote of a doubled one)
+    redoubled = np.zeros(len(closing), dtype=bool)
+    redoubled[:-1] = doubled[1:]
+    after = np.where(closing + 1 < size, buf[np.minimum(closing + 1, size - 1)], 0x0A)
+    if not np.all(redoubled | (after == sep_byte) | (after == 0x0A) | (after == 0x0D)):
+        return None
+    returns = np.flatnonzero(buf == 0x0D)
+    if len(returns):
+        outside = np.searchsorted(quotes, returns) % 2 == 0
+        follows = np.where(returns + 1 < size, buf[np.minimum(returns + 1, size - 1)], 0)
+        if np.any(outside & (follows != 0x0A)):
+            return None
+    ends = np.flatnonzero(buf == 0x0A)
+    # line k (from 1) begins at the start of the text or after the (k-1)-th line end; it
+    # begins a record when that line end is outside quotes and the line is not blank
+    line_starts = np.concatenate([[0], ends + 1])
+    line_ends = np.concatenate([ends, [size]])
+    begins = np.concatenate([[True], np.searchsorted(quotes, ends) % 2 == 0])
+    begins &= line_starts < size
+    blank_bytes = bytes(b for b in b" \t\r\n" if b != sep_byte)
+    first = buf[np.minimum(line_starts, size - 1)]
+    maybe_blank = np.flatnonzero(begins & np.isin(first, list(blank_bytes)))
+    if len(maybe_blank) > _MAX_BLANK_CANDIDATES:
+        return None
+    strip = bytes(b for b in b" \t\r" if b != sep_byte)
+    for k in maybe_blank:
+        line = raw[start + line_starts[k] : start + line_ends[k]]
+        if not line.strip(strip):
+            begins[k] = False
+        elif not line.strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"):
+            return None  # blank to the csv module; the table reader may read it as a record
+    records = np.flatnonzero(begins) + 1
+    if len(records) != len(frame) + 1 or _blank_to_csv_module(frame):
+        return None
+    return records[1:].astype(np.int64)
+
+
+def _blank_to_csv_module(frame: pd.DataFrame) -> bool:
+    """Whether a row of ``frame`` is one the csv module would skip as blank (a single field
+    of white space or nothing), which :func:`_record_lines` leaves out of its count."""
+    if frame.empty or frame.shape[1] == 0:
+        return False
+    single = np.ones(len(frame), dtype=bool)
+    for k in range(1, frame.shape[1]):  # a row with a second field is no blank line
+        single[single] &= frame.iloc[:, k].iloc[np.flatnonzero(single)].isna().to_numpy()
+        if not single.any():
+            return False
+    first = frame.iloc[:, 0].iloc[np.flatnonzero(single)]
+    return bool((first.isna() | first.str.strip().eq("")).any())

@@ -26,6 +26,7 @@ __all__ = [
     "MAX_WHOLE_NUMBER",
     "WINDOWS_RESERVED",
     "file_name_problem",
+    "has_text",
     "table_schema",
     "describe_failure",
 ]
@@ -224,6 +225,27 @@ def _char_name(c: str) -> str:
     return "a space" if c == " " else f"U+{ord(c):04X}"
 
 
+def has_text(values: Any) -> Any:
+    """True where a cell holds more than white space (the check that a cell is not blank).
+
+    ``str.isspace`` tests each cell without making a stripped copy of it; the empty string
+    has no white space but is blank too, and so is a missing value.
+
+    >>> import pandas as pd
+    >>> has_text(pd.Series(["a", " ", "\\t b", "", None])).tolist()
+    [True, False, True, False, False]
+    """
+    import numpy as np
+    import pandas as pd
+
+    cells = values.to_numpy(dtype=object)
+    try:
+        space = np.fromiter(map(str.isspace, cells), dtype=bool, count=len(cells))
+    except TypeError:  # a missing value or a number among the cells
+        return values.str.strip().str.len() > 0
+    return pd.Series(~(space | (cells == "")), index=values.index, name=values.name)
+
+
 def table_schema(rule: TableRule) -> Any:
     """The pandera schema of a table's own columns (whole numbers are coerced before it runs;
     uniqueness is checked apart, so that a repeated id can name the row it repeats)."""
@@ -237,11 +259,7 @@ def table_schema(rule: TableRule) -> Any:
         if col.kind == "int":
             checks.append(pa.Check.ge(0, error=_NOT_NEGATIVE))
         if col.kind in ("id", "text") and not col.nullable:
-            checks.append(
-                pa.Check(
-                    lambda s: s.str.strip().str.len() > 0, element_wise=False, error=_NOT_BLANK
-                )
-            )
+            checks.append(pa.Check(has_text, element_wise=False, error=_NOT_BLANK))
         columns[col.name] = pa.Column(
             "Int64" if col.kind == "int" else None,  # text is read as text: no dtype check
             nullable=col.nullable,

@@ -13,6 +13,9 @@ that :func:`write_demo` puts beside the tables (:mod:`.readme`) says which.
 - :func:`generate_large` gives a dataset of the same shape at the scale of a shared database,
   for benchmarks (a million codings in seconds: the model works on whole arrays, never row by
   row);
+- :func:`replicate_demo` gives the demo copied until it holds a given number of codings, each
+  copy with ids of its own and the segment texts kept (some of them over several lines): a
+  dataset shaped like a large real import, for the loading benchmark;
 - :func:`write_demo` writes the demo folder (``coprod demo --to PATH``), byte for byte the same
   for the same seed, and swaps it into place in one rename.
 """
@@ -37,6 +40,7 @@ __all__ = [
     "DEMO_FILES",
     "generate",
     "generate_large",
+    "replicate_demo",
     "write_demo",
 ]
 
@@ -174,6 +178,72 @@ def generate_large(
         texts=texts,
         large=True,
     )
+
+
+#: The tables :func:`replicate_demo` copies, and their id columns that get a copy's suffix.
+_REPLICATED = {
+    "cases": ("case_id",),
+    "participants": ("participant_id", "case_id"),
+    "documents": ("document_id", "case_id", "participant_id"),
+    "segments": ("segment_id", "case_id", "participant_id", "document_id"),
+    "codings": ("segment_id",),
+    "double_coding": ("segment_id",),
+}
+
+
+def replicate_demo(n_codings: int = 1_000_000, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The SYNTHETIC demo copied until it holds at least ``n_codings`` codings.
+
+    Copy ``k`` (from 1) of every per-case table has its ids suffixed with ``_r<k>`` (a case
+    ``be_elderly_care`` becomes ``be_elderly_care_r0001``, and so do the ids pointing to it),
+    so the copies form one valid dataset of thousands of cases. The segment texts are kept,
+    about 4% of them over several lines, as an import with ``--keep-text`` writes them; the
+    survey and ``scales.yml`` are the demo's own, once.
+
+    Parameters
+    ----------
+    n_codings : int
+        The fewest codings wanted (at least 1); a million gives 687 copies: 4,122 cases,
+        37,098 participants, 467,160 segments and 1,000,272 codings.
+    seed : int
+        Seed of the demo that is copied.
+
+    Returns
+    -------
+    dict
+        The tables as :func:`generate` names them (``cases``, ``participants``,
+        ``documents``, ``segments``, ``codings``, ``double_coding``, ``survey``), ``scales``
+        and ``meta``.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.writer import replicate_demo
+    >>> tables = replicate_demo(3_000)
+    >>> len(tables["cases"]), tables["cases"]["case_id"].iat[0]
+    (18, 'be_elderly_care_r0001')
+    """
+    import numpy as np
+
+    n_codings = check_count("n_codings", n_codings, 1)
+    demo = generate(seed)
+    copies = -(-n_codings // len(demo["codings"]))
+    width = max(4, len(str(copies)))
+    suffixes = np.char.add("_r", np.char.zfill(np.arange(1, copies + 1).astype(str), width))
+    out: dict[str, Any] = {}
+    for name, id_columns in _REPLICATED.items():
+        frame = demo[name]
+        tag = np.repeat(suffixes, len(frame))
+        big = {}
+        for col in frame.columns:
+            values = np.tile(frame[col].to_numpy(dtype=object), copies)
+            if col in id_columns:
+                values = np.char.add(values.astype(str), tag).astype(object)
+            big[col] = values
+        out[name] = pd.DataFrame(big).astype(frame.dtypes.to_dict())
+    out["survey"] = demo["survey"]
+    out["scales"] = demo["scales"]
+    out["meta"] = {**demo["meta"], "name": "replicated demo", "copies": copies}
+    return out
 
 
 # =========================================================================== files
