@@ -30,6 +30,7 @@ RANK = {
     "importers": 3,
     "demo": 3,
     "plots": 4,
+    "exporters": 4,
     "workbook": 5,
     "cli": 6,
 }

@@ -576,6 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_map.set_defaults(func=_cmd_map)
 
+    from .exporters.commands import add_export_parser
+
+    add_export_parser(sub, _dataset_folder)
     return parser
 
 

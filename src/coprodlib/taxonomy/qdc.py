@@ -20,6 +20,7 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "CODEBOOK_NAMESPACE",
     "CodebookImport",
     "MAX_CODE_PATH",
+    "add_code_tree",
     "code_guid",
     "code_path",
     "import_codebook",
@@ -113,6 +115,105 @@ def _description(definition: Any, meta: dict[str, Any]) -> str:
     return f"{text}\n\n" + "\n".join(lines) if text else "\n".join(lines)
 
 
+def add_code_tree(
+    codes: ET.Element,
+    cb: Codebook,
+    *,
+    ids: Collection[str] | None = None,
+    names: Mapping[str, str] | None = None,
+    top_level: Collection[str] = (),
+) -> dict[str, str]:
+    """Append a codebook's hierarchy to a REFI-QDA ``<Codes>`` element.
+
+    Each dimension becomes a non-codable ``<Code>`` holding its entries, nested as in the
+    codebook; each entry's description is its definition followed by the ``coprod:<field>:``
+    lines. Used for the ``.qdc`` export and for the codebook of a ``.qdpx`` project.
+
+    Parameters
+    ----------
+    codes : xml.etree.ElementTree.Element
+        The ``<Codes>`` element to fill (its children are added in codebook order).
+    cb : Codebook
+        The codebook written.
+    ids : collection of str, optional
+        Write only these entries (their ancestors must be among them); default: every entry.
+    names : mapping, optional
+        Entry id -> the name its ``<Code>`` gets instead of the label (a QDA tool's own name).
+    top_level : collection of str
+        Dimensions whose root entries are written at the top level, without a dimension
+        group (dataset-local codes, which came from a QDA tool's own tree).
+
+    Returns
+    -------
+    dict
+        Entry id -> the GUID of its ``<Code>`` (:func:`code_guid`).
+
+    Examples
+    --------
+    >>> import xml.etree.ElementTree as ET
+    >>> guids = add_code_tree(ET.Element("Codes"), get_codebook(), ids=["trade_off"])
+    >>> guids["trade_off"] == code_guid("trade_off")
+    True
+    """
+    frame = cb.frame
+    info = cb.dimension_info.set_index("dimension")
+    records = frame.astype(object).to_dict("records")
+    wanted = None if ids is None else set(ids)
+    names = names or {}
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        if wanted is None or r["id"] in wanted:
+            children[None if is_missing(r["parent"]) else r["parent"]].append(r)
+    color = {d: _PALETTE[k % len(_PALETTE)] for k, d in enumerate(cb.dimensions)}
+    guids: dict[str, str] = {}
+
+    def add(parent: ET.Element, r: dict[str, Any]) -> None:
+        guids[r["id"]] = code_guid(r["id"])
+        el = ET.SubElement(
+            parent,
+            "Code",
+            {
+                "guid": guids[r["id"]],
+                "name": str(names.get(r["id"], r["label"])),
+                "isCodable": "true",
+                "color": color.get(r["dimension"], _PALETTE[-1]),
+            },
+        )
+        meta = {k: r.get(k) for k in _META_FIELDS}
+        meta["desired"] = None if is_missing(r.get("desired")) else bool(r["desired"])
+        ET.SubElement(el, "Description").text = _description(r["definition"], meta)
+        for child in children[r["id"]]:
+            add(el, child)
+
+    dims = list(cb.dimensions) + sorted(
+        {r["dimension"] for r in children[None]} - set(cb.dimensions)
+    )
+    for dim in dims:
+        roots = [r for r in children[None] if r["dimension"] == dim]
+        if not roots:
+            continue
+        if dim in top_level:
+            for r in roots:
+                add(codes, r)
+            continue
+        label = info.at[dim, "label"] if dim in info.index else dim
+        group = ET.SubElement(
+            codes,
+            "Code",
+            {
+                "guid": _dimension_guid(dim),
+                "name": str(label),
+                "isCodable": "false",
+                "color": color.get(dim, _PALETTE[-1]),
+            },
+        )
+        desc = info.at[dim, "description"] if dim in info.index else None
+        ET.SubElement(group, "Description").text = _description(desc, {"dimension": dim})
+        for r in roots:
+            add(group, r)
+    return guids
+
+
 def qdc_bytes(cb: Codebook | None = None) -> bytes:
     """The codebook as a REFI-QDA ``.qdc`` document (UTF-8 bytes, deterministic).
 
@@ -123,53 +224,8 @@ def qdc_bytes(cb: Codebook | None = None) -> bytes:
     True
     """
     cb = get_codebook() if cb is None else cb
-    frame = cb.frame
-    info = cb.dimension_info.set_index("dimension")
-    records = frame.astype(object).to_dict("records")
-    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        children[None if is_missing(r["parent"]) else r["parent"]].append(r)
-    color = {d: _PALETTE[k % len(_PALETTE)] for k, d in enumerate(cb.dimensions)}
-
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NAMESPACE, "origin": ORIGIN})
-    codes = ET.SubElement(root, "Codes")
-
-    def add(parent: ET.Element, r: dict[str, Any]) -> None:
-        el = ET.SubElement(
-            parent,
-            "Code",
-            {
-                "guid": code_guid(r["id"]),
-                "name": str(r["label"]),
-                "isCodable": "true",
-                "color": color[r["dimension"]],
-            },
-        )
-        meta = {k: r[k] for k in _META_FIELDS}
-        meta["desired"] = None if is_missing(r["desired"]) else bool(r["desired"])
-        ET.SubElement(el, "Description").text = _description(r["definition"], meta)
-        for child in children[r["id"]]:
-            add(el, child)
-
-    for dim in cb.dimensions:
-        roots = [r for r in children[None] if r["dimension"] == dim]
-        if not roots:
-            continue
-        label = info.at[dim, "label"] if dim in info.index else dim
-        group = ET.SubElement(
-            codes,
-            "Code",
-            {
-                "guid": _dimension_guid(dim),
-                "name": str(label),
-                "isCodable": "false",
-                "color": color[dim],
-            },
-        )
-        desc = info.at[dim, "description"] if dim in info.index else None
-        ET.SubElement(group, "Description").text = _description(desc, {"dimension": dim})
-        for r in roots:
-            add(group, r)
+    add_code_tree(ET.SubElement(root, "Codes"), cb)
     ET.indent(root, space="  ")
     text = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
