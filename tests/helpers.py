@@ -22,3 +22,26 @@ def read_csv(path: Path) -> pd.DataFrame:
 def run_cli(*argv: str) -> int:
     """``coprod ARGS`` in process; returns the exit code."""
     return main(list(argv))
+
+
+def stand_in_notebook(parameters: str, code: str) -> dict:
+    """A two-cell notebook (JSON as a dict): a cell tagged ``parameters``, then ``code``."""
+
+    def cell(source: str, tags: list[str], n: int) -> dict:
+        return {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"cell-{n}",
+            "metadata": {"tags": tags},
+            "outputs": [],
+            "source": source,
+        }
+
+    return {
+        "cells": [cell(parameters, ["parameters"], 0), cell(code, [], 1)],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }

@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
+from helpers import stand_in_notebook
 
 import coprodlib as cp
 from coprodlib import paths
@@ -57,27 +58,6 @@ cp.save_table(pd.DataFrame({"n": [1]}), "summary", output_dir)
 """
 
 
-def _notebook(parameters: str, code: str) -> dict:
-    def cell(source: str, tags: list[str], n: int) -> dict:
-        return {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": f"cell-{n}",
-            "metadata": {"tags": tags},
-            "outputs": [],
-            "source": source,
-        }
-
-    return {
-        "cells": [cell(parameters, ["parameters"], 0), cell(code, [], 1)],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
 def fake_project(root: Path) -> Path:
     """A project folder whose notebooks are quick stand-ins for the real ones."""
     nb_dir = root / "notebooks"
@@ -87,7 +67,9 @@ def fake_project(root: Path) -> Path:
     for filename, _, per_case in jobs.NOTEBOOKS.values():
         params = base + ('case_id = "x"\n' if per_case else "")
         code = _CASE_CODE if per_case else _OTHER_CODE
-        (nb_dir / filename).write_text(json.dumps(_notebook(params, code)), encoding="utf-8")
+        (nb_dir / filename).write_text(
+            json.dumps(stand_in_notebook(params, code)), encoding="utf-8"
+        )
     return root
 
 

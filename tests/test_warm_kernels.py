@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import stand_in_notebook
 
 from coprodlib.demo import writer as demo
 from coprodlib.workbook import jobs, runner, unchanged, warm_kernels
@@ -52,27 +53,6 @@ Path(output_dir).mkdir(parents=True, exist_ok=True)
 """
 
 
-def _notebook(parameters: str, code: str) -> dict:
-    def cell(source: str, tags: list[str], n: int) -> dict:
-        return {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": f"cell-{n}",
-            "metadata": {"tags": tags},
-            "outputs": [],
-            "source": source,
-        }
-
-    return {
-        "cells": [cell(parameters, ["parameters"], 0), cell(code, [], 1)],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
     """A project whose notebooks all run the probe (per case, or once)."""
@@ -83,7 +63,9 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     for filename, _, per_case in jobs.NOTEBOOKS.values():
         params = 'dataset = "demo"\noutput_dir = ""\n' + ('case_id = "x"\n' if per_case else "")
         code = _PROBE if per_case else _PROBE.replace("= case_id", "= 'once'")
-        (nb_dir / filename).write_text(json.dumps(_notebook(params, code)), encoding="utf-8")
+        (nb_dir / filename).write_text(
+            json.dumps(stand_in_notebook(params, code)), encoding="utf-8"
+        )
     monkeypatch.setenv("COPROD_ROOT", str(root))
     monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
     monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
