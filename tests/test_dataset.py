@@ -329,10 +329,15 @@ def test_row_numbers_count_lines_of_multiline_cells(good: Path) -> None:
 
 def test_duplicate_codings_are_reported(good: Path, capsys) -> None:
     text = (good / "codings.csv").read_text(encoding="utf-8")
+    # a second coder giving the same code is a team's project, not a duplicate
     (good / "codings.csv").write_text(text + "s1,avoidance,bob\n", encoding="utf-8")
+    assert cp.validate(good) == []
+    # the same coder giving it twice would count twice
+    (good / "codings.csv").write_text(text + "s1,avoidance,ann\n", encoding="utf-8")
     code, out = run_validate(good, capsys)
     assert code == 1
     assert "codings.csv, row 11" in out and "s1 / avoidance" in out and "twice" in out
+    assert "segment_id, coder, code" in out
 
 
 def test_extension_dimension_must_exist(good: Path) -> None:

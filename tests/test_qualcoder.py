@@ -2,8 +2,8 @@
 
 The always-on fixture is an SQLite file with the tables of QualCoder 3.6's schema, built
 here: a text with a byte-order mark, CRLF line ends and an emoji, a second text, an image
-file with one image coding, nested categories, two coders (one of whom repeats another's
-code on the same selection), a case with case attributes and file attributes. Broken or
+file with one image coding, nested categories, two coders (one of whom gives another's
+code to the same selection: their agreement, kept as a second coding), a case with case attributes and file attributes. Broken or
 hostile databases must give a DataError that names the file and what was expected, and
 leave nothing behind. The real project in ../shared/real is imported where it exists; its
 expected counts are those of ../shared/real/README.md, made without this code.
@@ -86,7 +86,7 @@ CODES = [(1, "Trade-off", 2), (2, "efficiency", 3), (3, "neighbourliness", 2), (
 CODINGS = [
     (1, 1, "We cook together 🍲", "maria"),
     (3, 1, "We cook together 🍲", "jonas"),
-    (1, 1, "We cook together 🍲", "jonas"),  # the same code again, by the other coder
+    (1, 1, "We cook together 🍲", "jonas"),  # the same code again, by the other coder: kept
     (2, 1, "Trust matters.", "maria"),  # ends at the end of the text
     (3, 1, "Hello\r\nA: We", "jonas"),  # across a CRLF line end
     (1, 2, "strict but fair", "jonas"),
@@ -170,6 +170,7 @@ def test_fixture_gives_exactly_the_expected_rows(tmp_path):
         [segs["segment_id"][0], neighbourliness, "jonas"],
         [segs["segment_id"][1], "trade_off", "maria"],
         [segs["segment_id"][1], neighbourliness, "jonas"],
+        [segs["segment_id"][1], "trade_off", "jonas"],
         [segs["segment_id"][2], "productivity", "maria"],
         [segs["segment_id"][3], "trade_off", "jonas"],
     ]
@@ -195,7 +196,7 @@ def test_fixture_gives_exactly_the_expected_rows(tmp_path):
 
     c = result.counts
     assert (c["documents"], c["participants"], c["cases"]) == (2, 2, 1)
-    assert (c["segments"], c["codings"]) == (4, 5)
+    assert (c["segments"], c["codings"]) == (4, 6)
     # 4 codes and 3 categories: 2 matched, 5 local (unused, neighbourliness, 3 categories)
     assert (c["codes_matched"], c["codes_mapped"], c["codes_local"]) == (2, 0, 5)
     summary = result.summary()
@@ -208,7 +209,8 @@ def test_fixture_gives_exactly_the_expected_rows(tmp_path):
     assert "seltext equals the text at its positions for 6 of 6 coding(s)" in summary
     assert "warning: 1 image coding(s) (code_image) not imported" in summary
     assert "4 code(s) in 3 categories" in summary
-    assert any("1 coding(s) repeat a code" in w for w in result.warnings)
+    # QualCoder's own schema holds each (code, file, span, owner) once: nothing repeats
+    assert not any("repeat a code" in w for w in result.warnings)
     assert check_folder(to) == []
     assert tree(tmp_path) == {"data.qda", "out", *(f"out/{p}" for p in tree(to))}
 
@@ -222,7 +224,7 @@ def test_reimport_applies_the_edited_code_map_by_category_path(tmp_path):
     cmap.to_csv(to / "code_map.csv", index=False)
     result = import_qualcoder(db, to)
     assert read_csv(to / "codings.csv")["code"].tolist() == [
-        "productivity", "trade_off", "productivity", "productivity", "trade_off"
+        "productivity", "trade_off", "productivity", "trade_off", "productivity", "trade_off"
     ]  # fmt: skip
     assert (result.counts["codes_mapped"], result.counts["codes_local"]) == (1, 4)
     assert check_folder(to) == []
@@ -295,7 +297,7 @@ def test_files_in_no_case_go_to_one_case_named_after_the_project(tmp_path):
 def test_cli_imports_and_refuses_with_one_line(tmp_path, capsys):
     db = make_db(tmp_path / "data.qda")
     assert run_cli("import", "qualcoder", str(db), "--to", str(tmp_path / "qc")) == 0
-    assert "4 coded segment(s) with 5 coding(s)" in capsys.readouterr().out
+    assert "4 coded segment(s) with 6 coding(s)" in capsys.readouterr().out
     (tmp_path / "bad").mkdir()
     bad = hostile("category_cycle", tmp_path / "bad")
     assert run_cli("import", "qualcoder", str(bad), "--to", str(tmp_path / "qc2")) == 1

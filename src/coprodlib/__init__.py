@@ -51,6 +51,13 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     "analysis.contingency": ("CrosstabResult", "crosstab_test", "compare_groups", "adjust_pvalues"),
     "analysis.reliability": ("agreement", "code_agreement", "code_decisions", "cohen_kappa"),
+    "analysis.coder_overlap": (
+        "character_agreement",
+        "coders_of",
+        "one_coder",
+        "overlap_units",
+        "reliability_sample",
+    ),
     "analysis.scales": ("scale_scores", "scale_reliability", "item_stats"),
     "analysis.survey_models": (
         "choice_models",

@@ -31,7 +31,8 @@ def case_overview(dataset: Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``case_id``, ``title``, ``country``, ``phase``, ``n_participants``,
-        ``n_segments``, ``n_codings``, sorted by ``case_id``.
+        ``n_segments``, ``n_codings`` (a code counts once per segment, whatever the number
+        of coders who gave it), sorted by ``case_id``.
 
     Examples
     --------
@@ -45,7 +46,9 @@ def case_overview(dataset: Dataset) -> pd.DataFrame:
     seg_case = dataset.segments[["segment_id", "case_id"]].astype(str)
     n_part = dataset.participants["case_id"].astype(str).value_counts().reindex(ids, fill_value=0)
     n_seg = seg_case["case_id"].value_counts().reindex(ids, fill_value=0)
-    codings = dataset.codings[["segment_id"]].astype(str).merge(seg_case, on="segment_id")
+    from .qualitative import union_codings
+
+    codings = union_codings(dataset)[["segment_id"]].astype(str).merge(seg_case, on="segment_id")
     n_cod = codings["case_id"].value_counts().reindex(ids, fill_value=0)
     out = cases.set_index("case_id").reindex(ids)[["title", "country", "phase"]]
     out["n_participants"] = n_part.astype("int64")
@@ -140,7 +143,9 @@ def code_usage(dataset: Dataset) -> pd.DataFrame:
     """
     entries = dataset.codebook.frame
     dims = list(dict.fromkeys(entries["dimension"]))
-    codings = dataset.codings[["segment_id", "code"]].astype(str)
+    from .qualitative import union_codings
+
+    codings = union_codings(dataset).astype(str)
     codings = codings.assign(dimension=dataset.codebook.dimensions_of(codings["code"]))
     grouped = codings.groupby("dimension")
     out = pd.DataFrame(

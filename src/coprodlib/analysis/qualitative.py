@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "codings_of",
+    "has_several_coders",
+    "union_codings",
     "cooccurrence",
     "chain",
     "strategy_profile",
@@ -88,6 +90,28 @@ def _select_codes(
     return "code", list(dict.fromkeys(codes))
 
 
+def has_several_coders(codings: pd.DataFrame) -> bool:
+    """Whether the codings name two or more coders (a vectorised test, no sort)."""
+    if "coder" not in codings.columns:
+        return False
+    named = codings["coder"].dropna()
+    return bool(len(named)) and bool((named != named.iloc[0]).any())
+
+
+def union_codings(dataset: Dataset) -> pd.DataFrame:
+    """``segment_id`` and ``code`` of the codings, one row per code and segment.
+
+    The rule for a project coded by several coders: a code counts once per segment, however
+    many coders gave it (the union of their codings), so that no count doubles. Segments that
+    two coders made separately of one passage stay two segments; for one coder's counts use
+    :func:`coprodlib.one_coder`. With one coder (or none named) the rows are as loaded.
+    """
+    codings = dataset.codings[["segment_id", "code"]]
+    if has_several_coders(dataset.codings):
+        codings = codings.drop_duplicates()
+    return codings
+
+
 def codings_of(
     dataset: Dataset,
     dimension: str | Sequence[str] | None = None,
@@ -127,6 +151,8 @@ def codings_of(
     """
     entries = _entries(dataset)
     codings = codings_with_derived(dataset, derive_tensions=derive_tensions)
+    if has_several_coders(dataset.codings):  # a code counts once per segment (the union)
+        codings = codings.drop_duplicates(["segment_id", "code"], ignore_index=True)
     if dimension is not None:
         _, ids = _select_codes(dataset, dimension, "dimension")
         codings = codings[codings["code"].isin(ids)]

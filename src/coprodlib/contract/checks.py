@@ -566,9 +566,18 @@ def _check_offsets(segs: pd.DataFrame, file: str, out: Collector) -> None:
 def _check_repeated_codings(
     tables: dict[str, pd.DataFrame], files: dict[str, str], out: Collector
 ) -> None:
-    """No code given twice to a segment (by the same coder): it would count twice everywhere."""
+    """No code given twice to a segment by the same coder: it would count twice everywhere.
+
+    In ``codings`` the coder counts once the column names one: two coders may give a segment
+    the same code (a team's project), and the analyses count such a code once per segment
+    (the union of the coders' codings). Without coders, the key is (segment_id, code).
+    """
+    codings = tables.get("codings")
+    with_coders = (
+        codings is not None and "coder" in codings.columns and codings["coder"].notna().any()
+    )
     for name, key in (
-        ("codings", ["segment_id", "code"]),
+        ("codings", ["segment_id", "coder", "code"] if with_coders else ["segment_id", "code"]),
         ("double_coding", ["segment_id", "coder", "code"]),
     ):
         frame = tables.get(name)

@@ -388,10 +388,10 @@ def _file_selections(
             tally.first_mismatch = tally.first_mismatch or f"coding {ctid} on {name!r}"
         codes = spans.setdefault((pos0, pos1), [])
         key = code_key[cid]
-        if any(key == c for c, _ in codes):
+        coder = owner.strip() if isinstance(owner, str) and owner.strip() else None
+        if (key, coder) in codes:  # the same coder twice; a second coder's is agreement
             tally.repeated += 1
             continue
-        coder = owner.strip() if isinstance(owner, str) and owner.strip() else None
         codes.append((key, coder))
     found = sorted(spans.items())
     starts = lf.move([p0 for (p0, _), _ in found]) if found else []
@@ -613,9 +613,9 @@ def _reading_warnings(tally: _Tally) -> list[str]:
         )
     if tally.repeated:
         warnings.append(
-            f"{tally.repeated} coding(s) repeat a code that another coding (another owner) "
-            "gave the same selection; each code is kept once per segment, with the first "
-            "owner as its coder"
+            f"{tally.repeated} coding(s) repeat a code that the same owner already gave the "
+            "same selection; each code is kept once per segment and coder (a code another "
+            "owner gave the same selection is kept, as their agreement)"
         )
     return warnings
 
