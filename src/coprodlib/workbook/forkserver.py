@@ -5,7 +5,8 @@ imports what the notebooks import (:data:`PRELOAD`: pandas, matplotlib, seaborn,
 statsmodels, coprodlib's modules and the IPython kernel), then waits. For each request (one
 JSON line: the kernel's arguments, working folder and environment) it forks a child that
 becomes a fresh IPython kernel, exactly as ``python -m ipykernel_launcher`` would start, but
-with the imports already in memory. The server answers with the child's pid, keeps the
+with the imports already in memory (and, when the runner names it, the dataset already read
+and checked in the contract's cache). The server answers with the child's pid, keeps the
 connection open, and writes the child's exit code on it when the child ends; the client side
 (:mod:`coprodlib.workbook.warm_kernels`) reads it as a process handle.
 
@@ -32,7 +33,7 @@ import socket
 import sys
 from typing import Any
 
-__all__ = ["PRELOAD", "preload", "serve"]
+__all__ = ["PRELOAD", "preload", "preload_datasets", "serve"]
 
 #: The modules imported once in the server, in this order. The matplotlib backend itself is
 #: left alone: it is chosen inside each kernel, which then wires figures to the notebook as in a
@@ -97,8 +98,33 @@ def preload(names: tuple[str, ...] = PRELOAD) -> list[str]:
     return failed
 
 
-def serve(path: str) -> None:
-    """Listen on ``path``, preload, and fork one kernel per request until stdin closes."""
+def preload_datasets(folders: list[str]) -> None:
+    """Read and check each dataset folder once, into the contract's cache.
+
+    A kernel forked afterwards holds the cache too: its ``cp.validate`` and ``cp.load`` of the
+    same folder compare the files' stamps and hand out copies instead of reading and checking
+    every file again (see :mod:`coprodlib.contract.cache`); a folder changed since is read
+    anew. A folder that cannot be read is left to the notebooks, which report it.
+    """
+    if not folders:
+        return
+    from pathlib import Path
+
+    from coprodlib.contract.dataset import load_folder
+
+    for folder in folders:
+        try:
+            load_folder(Path(folder))
+        except Exception:  # noqa: BLE001, S112 - the notebook reading it says what is wrong
+            continue
+
+
+def serve(path: str, datasets: list[str] | None = None) -> None:
+    """Listen on ``path``, preload, and fork one kernel per request until stdin closes.
+
+    ``datasets`` are dataset folders read and checked once here (:func:`preload_datasets`),
+    so that each kernel's ``cp.load`` finds them in the contract's cache.
+    """
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
@@ -108,6 +134,7 @@ def serve(path: str) -> None:
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # as jupyter_client sets it
     preload()
+    preload_datasets(datasets or [])
     # What the imports made is kept for good: the kernels' garbage collector never walks it,
     # so it costs them nothing and they share its memory pages with the server untouched.
     gc.freeze()
@@ -243,5 +270,5 @@ def _reseed() -> None:
 _SERVER_CWD = os.getcwd()
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2:])
     os._exit(0)  # skip tearing down the preloaded modules: nothing of theirs needs saving

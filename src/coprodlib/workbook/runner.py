@@ -354,7 +354,7 @@ def run(
             from .warm_kernels import ForkServer, warm_available
 
             if warm_available():  # it imports while the dataset is read and checked
-                forks = stack.enter_context(ForkServer())
+                forks = stack.enter_context(ForkServer(datasets=[folder]))
         return _run_loaded(
             folder,
             out_root,

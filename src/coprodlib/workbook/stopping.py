@@ -77,18 +77,26 @@ class Stopper:
         """
         import uuid
 
+        import zmq
         from jupyter_client.manager import AsyncKernelManager
-        from traitlets import Type
+        from traitlets import CaselessStrEnum, Type
 
         from .warm_kernels import ReadyClient
 
         stopper = self
+        curve = bool(zmq.has("curve"))
 
         class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc]
             #: Whether the last kernel this class started was forked warm.
             forked = False
             #: Its clients check readiness without idle waits (see warm_kernels.ReadyClient).
             client_factory = Type(klass=ReadyClient, default_value=ReadyClient)
+            #: CurveZMQ keys for the kernel's sockets where pyzmq has them and the kernel
+            #: says it takes them (ipykernel does): the notebook's traffic is not plain text
+            #: on the loopback, and the kernel has no reason to warn that it is.
+            transport_encryption = CaselessStrEnum(
+                ["disabled", "auto", "required"], default_value="auto" if curve else "disabled"
+            )
 
             async def _async_wait(self, pollinterval: float = 0.1) -> None:
                 # a killed kernel is gone within milliseconds: look every 5 ms, not every 0.1 s

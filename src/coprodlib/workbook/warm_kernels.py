@@ -97,11 +97,12 @@ class ForkServer:
     """One fork server for the duration of a ``with`` block (one batch run).
 
     Starting it costs a few milliseconds here: the server binds its socket at once and imports
-    in the background, while the runner reads the dataset; the first kernel request waits
-    until the imports are done.
+    (and reads ``datasets``, the dataset folders its kernels will load) in the background,
+    while the runner reads the dataset; the first kernel request waits until that is done.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, datasets: list[Path] | None = None) -> None:
+        self.datasets = [str(d) for d in datasets or []]
         self._folder = Path(tempfile.mkdtemp(prefix="coprod-warm-"))
         self.path = str(self._folder / "s")
         self._process: subprocess.Popen[bytes] | None = None
@@ -118,7 +119,7 @@ class ForkServer:
     def start(self) -> None:
         """Start the server process (it lives in a session of its own: Ctrl-C is the runner's)."""
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "coprodlib.workbook.forkserver", self.path],
+            [sys.executable, "-m", "coprodlib.workbook.forkserver", self.path, *self.datasets],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
