@@ -45,3 +45,12 @@ def stand_in_notebook(parameters: str, code: str) -> dict:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
+
+
+def hold_library_digest(monkeypatch) -> None:
+    """Keep the library's digest still for a test, wherever the runner reads it (the job
+    fingerprints and the run digest): other people may edit the library while tests run."""
+    from coprodlib.workbook import jobs, unchanged
+
+    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
+    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
+from helpers import hold_library_digest
 
 import coprodlib as cp
 from coprodlib._io import write_export_csv
@@ -21,7 +22,7 @@ from coprodlib.cli import main
 from coprodlib.demo import writer as demo
 from coprodlib.errors import DataError
 from coprodlib.taxonomy.export import latex_escape
-from coprodlib.workbook import jobs, unchanged
+from coprodlib.workbook import jobs
 from coprodlib.workbook.paper import PAPER_FILES, write_paper_kit
 from coprodlib.workbook.safe_names import case_file_name
 
@@ -293,8 +294,7 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
     root = fake_project(tmp_path / "project")
     monkeypatch.setenv("COPROD_ROOT", str(root))
-    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
-    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
+    hold_library_digest(monkeypatch)
     return root
 
 

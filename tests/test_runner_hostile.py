@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from helpers import stand_in_notebook
+from helpers import hold_library_digest, stand_in_notebook
 
 import coprodlib as cp
 from coprodlib import paths
@@ -32,7 +32,7 @@ from coprodlib.cli import main
 from coprodlib.contract import dataset as dataset_module
 from coprodlib.demo import writer as demo
 from coprodlib.errors import DataError
-from coprodlib.workbook import fingerprints, jobs, report_folder, runner, unchanged
+from coprodlib.workbook import fingerprints, jobs, report_folder, runner
 from coprodlib.workbook.safe_names import case_file_name, inside
 
 pytestmark = pytest.mark.xdist_group("runner")
@@ -78,8 +78,7 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     root = fake_project(tmp_path / "project")
     monkeypatch.setenv("COPROD_ROOT", str(root))
     # other people may edit the library while these tests run: keep its digest still
-    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
-    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
+    hold_library_digest(monkeypatch)
     return root
 
 
@@ -335,8 +334,7 @@ def test_a_full_or_read_only_disk_is_one_line_and_keeps_the_report(
     assert ".tmp" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert snapshot(reports) == before
     monkeypatch.undo()
-    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
-    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
+    hold_library_digest(monkeypatch)
     assert main(_cli_run(data, reports)) == 0  # the next run recovers
 
 

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import stand_in_notebook
+from helpers import hold_library_digest, stand_in_notebook
 
 from coprodlib.demo import writer as demo
-from coprodlib.workbook import jobs, runner, unchanged, warm_kernels
+from coprodlib.workbook import jobs, runner, warm_kernels
 
 pytestmark = [
     pytest.mark.xdist_group("runner"),
@@ -67,8 +67,7 @@ def project(tmp_path: Path, monkeypatch) -> Path:
             json.dumps(stand_in_notebook(params, code)), encoding="utf-8"
         )
     monkeypatch.setenv("COPROD_ROOT", str(root))
-    monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
-    monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
+    hold_library_digest(monkeypatch)
     return root
 
 

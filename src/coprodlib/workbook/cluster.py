@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Problem
-from .executing import Outcome, Ran, finished
+from .executing import Outcome, Ran, finished, run_notebook
 from .fingerprints import file_digest, library_digest
 from .jobs import Job, JobResult
 from .report_folder import shown_path
@@ -201,7 +201,16 @@ def run_on_worker(spec: dict[str, Any]) -> dict[str, Any]:
         staging = work / "out"
         staging.mkdir()
         here = notebooks_dir()
-        ran = run_notebook_on(notebook, staging, spec, here if here.is_dir() else work)
+        ran = run_notebook(
+            notebook,
+            staging,
+            name=spec["name"],
+            parameters=spec["parameters"],
+            final_output_dir=spec["final_output_dir"],
+            show_code=spec["show_code"],
+            manager=Stopper().kernel_manager_class(_worker_forks()),  # the worker's warm kernels
+            cwd=here if here.is_dir() else work,
+        )
         files = {
             p.relative_to(staging).as_posix(): p.read_bytes()
             for p in sorted(staging.rglob("*"))
@@ -210,19 +219,3 @@ def run_on_worker(spec: dict[str, Any]) -> dict[str, Any]:
         return answer(ran.error, files=files, cell_seconds=ran.cell_seconds, kernel=ran.kernel)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def run_notebook_on(notebook: Path, staging: Path, spec: dict[str, Any], cwd: Path) -> Ran:
-    """:func:`~coprodlib.workbook.executing.run_notebook` with the worker's warm kernels."""
-    from .executing import run_notebook
-
-    return run_notebook(
-        notebook,
-        staging,
-        name=spec["name"],
-        parameters=spec["parameters"],
-        final_output_dir=spec["final_output_dir"],
-        show_code=spec["show_code"],
-        manager=Stopper().kernel_manager_class(_worker_forks()),
-        cwd=cwd,
-    )

@@ -171,6 +171,12 @@ def _kept(job: Job, prev: dict[str, Any]) -> JobResult:
     )
 
 
+def _make_job_folder(root: Path, job: Job) -> None:
+    """The folder a job's staging folder and files go in (inside the report folder)."""
+    with writing(job.out_dir):
+        inside(root, job.out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _execute_all(
     todo: list[Job],
     results: dict[str, JobResult],
@@ -190,8 +196,7 @@ def _execute_all(
     futures: dict[Future[Outcome], Job] = {}
     try:
         for job in todo:
-            with writing(job.out_dir):
-                inside(root, job.out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+            _make_job_folder(root, job)
             fut = pool.submit(
                 execute, job, show_code=show_code, stopper=stopper, root=root, forks=forks
             )
@@ -231,8 +236,7 @@ def _execute_on_cluster(
     from .cluster import outcomes
 
     for job in todo:
-        with writing(job.out_dir):
-            inside(root, job.out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+        _make_job_folder(root, job)
     try:
         for job, outcome in outcomes(
             client, todo, show_code=show_code, root=root, dataset=dataset, stopper=stopper
