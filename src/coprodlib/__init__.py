@@ -37,7 +37,10 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "example_segments",
         "problem_summary",
         "role_counts",
+        "studies_of",
+        "study_overview",
     ),
+    "analysis.case_conditions": ("case_conditions", "CASE_MEASURES"),
     "analysis.qualitative": (
         "codings_of",
         "cooccurrence",

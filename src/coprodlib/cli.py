@@ -292,6 +292,29 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_pool(args: argparse.Namespace) -> int:
+    """``coprod pool DATASET... --to DIR``: several datasets as one, on the shared codebook."""
+    from .importers.pooling import pool_datasets
+
+    studies = args.study.split(",") if args.study else None
+    result = pool_datasets(args.datasets, to=args.to, studies=studies, title=args.title)
+    n = len(result.studies)
+    print(f"pooled {n} studies into {result.path}:")
+    for row in result.studies.itertuples(index=False):
+        synthetic = " (SYNTHETIC)" if row.synthetic else ""
+        print(
+            f"  {row.study}: {row.dataset}{synthetic}, {row.n_cases} cases, "
+            f"{row.n_segments} segments, {row.n_codings} codings, {row.n_respondents} respondents"
+        )
+    if result.notes:
+        print(f"{len(result.notes)} note(s), also in {result.path / 'README.md'}:")
+        for note in result.notes:
+            print(f"  - [{note.kind}] {note}")
+    else:
+        print("no conflicts: no code or case is in two studies")
+    return EXIT_OK
+
+
 def _survey_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--id-column",
@@ -575,6 +598,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="lowest similarity (0-100) a suggestion needs (default: 60)",
     )
     p_map.set_defaults(func=_cmd_map)
+
+    p_pool = sub.add_parser(
+        "pool",
+        help="pool several datasets into one, on the shared codebook",
+        description="Write one dataset from several teams' datasets: ids prefixed by study, "
+        "each study's code_map.csv and codebook_extension.csv applied, a study column on the "
+        "cases; codes mapped two ways and cases held twice are reported.",
+    )
+    p_pool.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders or names")
+    p_pool.add_argument("--to", required=True, metavar="DIR", help="dataset folder to write")
+    p_pool.add_argument(
+        "--study",
+        metavar="IDS",
+        help="comma-separated study ids, one per dataset in order (default: the folder names)",
+    )
+    p_pool.add_argument("--title", help="title of the pooled dataset")
+    p_pool.set_defaults(func=_cmd_pool)
 
     from .exporters.commands import add_export_parser
 

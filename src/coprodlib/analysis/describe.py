@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
@@ -21,6 +22,8 @@ __all__ = [
     "code_usage",
     "case_heading",
     "example_segments",
+    "studies_of",
+    "study_overview",
 ]
 
 
@@ -246,3 +249,63 @@ def _kept_texts(dataset: Dataset) -> pd.DataFrame:
             file="segments.csv",
         )
     return texts
+
+
+def studies_of(dataset: Dataset) -> list[str]:
+    """The studies a dataset pools: the distinct values of ``cases.study``, sorted.
+
+    Empty when ``cases.csv`` has no ``study`` column or leaves it blank. A dataset written by
+    ``coprod pool`` names one study per pooled dataset.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> cp.studies_of(cp.load())
+    ['aschhoff2018', 'jaspers2021d']
+    """
+    if "study" not in dataset.cases.columns:
+        return []
+    return sorted(
+        dataset.cases["study"].dropna().astype(str).str.strip().replace("", pd.NA).dropna().unique()
+    )
+
+
+def study_overview(dataset: Dataset) -> pd.DataFrame:
+    """One row per study: its cases and coded material, and its coping and effects pooled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``study``, ``n_cases``, ``n_segments``, ``n_codings``, ``share_one_sided``
+        (strategy codings favouring one value, over all the study's strategy codings) and
+        ``share_undesired`` (undesired effect codings over all its effect codings), sorted by
+        study. Empty (with these columns) when the dataset names no study.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> cp.study_overview(cp.load())["n_cases"].tolist()
+    [3, 3]
+    """
+    from .qualitative import aggregation
+
+    columns = ["study", "n_cases", "n_segments", "n_codings", "share_one_sided", "share_undesired"]
+    if not studies_of(dataset):
+        return pd.DataFrame(columns=columns)
+    study = dataset.cases.astype({"case_id": str}).set_index("case_id")["study"].astype(str)
+    overview = case_overview(dataset).assign(study=lambda t: t["case_id"].map(study))
+    agg = aggregation(dataset).assign(study=lambda t: t["case_id"].map(study))
+    sums = agg.groupby("study")[["n_one_sided", "n_strategies", "n_undesired", "n_effects"]].sum()
+    out = overview.groupby("study").agg(
+        n_cases=("case_id", "size"),
+        n_segments=("n_segments", "sum"),
+        n_codings=("n_codings", "sum"),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share_one_sided"] = (sums["n_one_sided"] / sums["n_strategies"]).where(
+            sums["n_strategies"] > 0
+        )
+        out["share_undesired"] = (sums["n_undesired"] / sums["n_effects"]).where(
+            sums["n_effects"] > 0
+        )
+    return out.reset_index()[columns]

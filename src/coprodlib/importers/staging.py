@@ -103,7 +103,8 @@ class Staging:
 def check_target(target: Path, kind: str = "qualitative") -> bool:
     """Whether ``target`` exists with content; raise when it may not be (re)written.
 
-    ``kind`` is ``"qualitative"`` (qdpx, taguette) or ``"survey"``. A symbolic link is
+    ``kind`` is ``"qualitative"`` (qdpx, taguette), ``"survey"`` or ``"pool"`` (a folder
+    only an earlier ``coprod pool`` wrote may be replaced). A symbolic link is
     followed to the folder it names. Staging folders that killed imports left beside the
     target are cleaned up first (:func:`clean_stale_staging`), so that a dataset moved aside
     by an import killed during its last step is back in place before it is looked at.
@@ -132,6 +133,17 @@ def check_target(target: Path, kind: str = "qualitative") -> bool:
             )
         )
     meta = read_dataset_meta(target)
+    if kind == "pool":
+        if isinstance(meta.get("pooled_from"), list):
+            return True
+        raise DataError(
+            Problem(
+                file=str(target),
+                expected="a new or empty folder, or one written by an earlier `coprod pool` "
+                "(this folder holds a dataset no pool wrote; choose another --to)",
+                kind="target_exists",
+            )
+        )
     if meta.get("synthetic") is True:
         raise DataError(
             Problem(
