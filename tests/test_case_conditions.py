@@ -1,0 +1,116 @@
+"""cp.case_conditions: the coded shares per case, against counts made here from the CSV files
+with the csv module and the codebook file (an independent reading of the same data)."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import coprodlib as cp
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+CODEBOOK = ROOT / "src" / "coprodlib" / "taxonomy" / "codebook.yaml"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(DEMO / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _entries() -> dict[str, dict]:
+    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    return {e["id"]: e for e in raw["entries"]}
+
+
+def _inherited(entries: dict[str, dict], code: str, key: str):
+    entry = entries[code]
+    while key not in entry and entry.get("parent") in entries:
+        entry = entries[entry["parent"]]
+    return entry.get(key)
+
+
+def _root(entries: dict[str, dict], code: str) -> str:
+    while entries[code].get("parent") in entries and (
+        entries[entries[code]["parent"]]["dimension"] == entries[code]["dimension"]
+    ):
+        code = entries[code]["parent"]
+    return code
+
+
+def _by_hand() -> dict[str, dict[str, float]]:
+    entries = _entries()
+    seg_case = {r["segment_id"]: r["case_id"] for r in _rows("segments")}
+    seg_part = {r["segment_id"]: r["participant_id"] for r in _rows("segments")}
+    role = {r["participant_id"]: r["role"] for r in _rows("participants")}
+    once = {(r["segment_id"], r["code"]) for r in _rows("codings")}  # a code once per segment
+    counts: dict[str, Counter] = {}
+    for seg, code in once:
+        c = counts.setdefault(seg_case[seg], Counter())
+        dim = entries[code]["dimension"]
+        c["codings"] += 1
+        # citizen co-producers: the roles under citizen_coproducer in the codebook
+        if _root(entries, role[seg_part[seg]]) == "citizen_coproducer":
+            c["citizen"] += 1
+        if dim == "strategy":
+            c["strategies"] += 1
+            c["one"] += _inherited(entries, code, "favours") == "one"
+            c["escalation"] += _root(entries, code) == "escalation"
+        if dim == "effect":
+            c["effects"] += 1
+            c["undesired"] += _inherited(entries, code, "desired") is False
+    return {
+        case: {
+            "share_one_sided": c["one"] / c["strategies"],
+            "share_citizen": c["citizen"] / c["codings"],
+            "share_escalation": c["escalation"] / c["strategies"],
+            "share_undesired": c["undesired"] / c["effects"],
+            "n_codings": c["codings"],
+        }
+        for case, c in counts.items()
+    }
+
+
+def test_shares_equal_counts_made_from_the_files():
+    table = cp.case_conditions(cp.load(DEMO))
+    expected = _by_hand()
+    assert sorted(table.index) == sorted(expected)
+    for case, want in expected.items():
+        for column, value in want.items():
+            assert table.loc[case, column] == pytest.approx(value), (case, column)
+
+
+def test_form_columns_and_order():
+    table = cp.case_conditions(cp.load(DEMO))
+    assert table.columns.tolist() == [
+        "study",
+        "phase",
+        "level",
+        "mode",
+        "logic",
+        "n_codings",
+        "n_strategies",
+        "n_effects",
+        *cp.CASE_MEASURES,
+    ]
+    cases = {r["case_id"]: r for r in _rows("cases")}
+    for case in table.index:
+        assert table.loc[case, "mode"] == cases[case]["mode"]
+
+
+def test_a_case_without_strategies_has_missing_shares_not_zero():
+    ds = cp.load(DEMO)
+    segs = ds.segments[ds.segments["case_id"] == "de_employment"]["segment_id"]
+    codes = ds.codebook.dimensions_of(ds.codings["code"].astype(str))
+    keep = ~(ds.codings["segment_id"].isin(segs) & np.isin(codes, ["strategy"]))
+    ds.codings = ds.codings[keep]
+    table = cp.case_conditions(ds)
+    assert table.loc["de_employment", "n_strategies"] == 0
+    assert np.isnan(table.loc["de_employment", "share_one_sided"])
+    assert np.isnan(table.loc["de_employment", "share_escalation"])
+    assert table.loc["be_elderly_care", "share_one_sided"] > 0
