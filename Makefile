@@ -17,7 +17,7 @@ help:
 	@echo "make lab        JupyterLab on notebooks/"
 	@echo "make notebooks  re-execute the notebooks in place (after an intended change of outputs)"
 	@echo "make bench      run the benchmarks and print their table"
-	@echo "make demo       regenerate data/demo/ from its seed"
+	@echo "make demo       regenerate data/demo/ and data/demo2/ from their seeds"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make clean      remove generated reports and caches"
 
@@ -57,6 +57,7 @@ bench: setup
 
 demo: setup
 	$(BIN)/coprod demo --to data/demo
+	$(BIN)/coprod demo --study second --to data/demo2
 
 # Re-resolve the pins in a throw-away environment, then write them to requirements.lock.
 lock:

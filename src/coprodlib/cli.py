@@ -79,6 +79,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.study == "second":
+        if args.cases is not None:
+            print("coprod demo: --cases applies to the first study only", file=sys.stderr)
+            return EXIT_USAGE
+        from .demo.second_parameters import SECOND_SEED
+        from .demo.second_study import write_second_demo
+
+        seed = SECOND_SEED if args.seed is None else args.seed
+        out = write_second_demo(Path(args.to), seed=seed)
+        print(f"wrote the SYNTHETIC second demo study (seed {seed}) to {out}")
+        return EXIT_OK
     from .demo.parameters import DEFAULT_SEED
     from .demo.writer import write_demo
 
@@ -546,6 +557,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_demo.add_argument(
         "--cases", type=int, default=None, help="number of cases (default: the 6 demo cases)"
+    )
+    p_demo.add_argument(
+        "--study",
+        choices=("first", "second"),
+        default="first",
+        help="which synthetic study: first (data/demo, the default) or second (data/demo2: "
+        "ten cases in six countries, coded with a team's own code names)",
     )
     p_demo.set_defaults(func=_cmd_demo)
 

@@ -12,7 +12,11 @@ In the order of the data flow:
 - :mod:`.model`: the run of the model, from one seed to every table;
 - :mod:`.readme`: the README written beside the tables;
 - :mod:`.writer`: ``generate``, ``generate_large`` and ``write_demo``, the folder and its
-  atomic swap.
+  atomic swap (``write_files``, ``check_target``), which the second study shares;
+- :mod:`.second_parameters`, :mod:`.second_study`, :mod:`.second_readme`: the second
+  SYNTHETIC study in ``data/demo2/`` (ten cases in six countries, coded with a team's own
+  code names, a code map and a codebook extension; no survey), its generator
+  ``generate_second``/``write_second_demo`` and its README.
 
 The demo sits beside the importers: it uses the taxonomy, and writes a dataset that the
 contract reads; nothing in the analyses depends on it.

@@ -17,7 +17,9 @@ that :func:`write_demo` puts beside the tables (:mod:`.readme`) says which.
   copy with ids of its own and the segment texts kept (some of them over several lines): a
   dataset shaped like a large real import, for the loading benchmark;
 - :func:`write_demo` writes the demo folder (``coprod demo --to PATH``), byte for byte the same
-  for the same seed, and swaps it into place in one rename.
+  for the same seed, and swaps it into place in one rename;
+- :func:`check_target`, :func:`write_files`, :func:`csv_bytes` and :func:`yaml_bytes` are the
+  parts of that writer the second demo study (:mod:`.second_study`) uses as well.
 """
 
 from __future__ import annotations
@@ -38,10 +40,14 @@ from .sampling import check_count
 
 __all__ = [
     "DEMO_FILES",
+    "check_target",
+    "csv_bytes",
     "generate",
     "generate_large",
     "replicate_demo",
     "write_demo",
+    "write_files",
+    "yaml_bytes",
 ]
 
 #: Files :func:`write_demo` writes, in the order they are listed in its README.
@@ -279,8 +285,34 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED, n_cases: int | None = No
         the folder would lose them), or cannot be written (full disk, read-only folder).
     """
     path = Path(path).expanduser().absolute()
-    _check_target(path)
-    files = _files(generate(seed, n_cases=n_cases))
+    check_target(path)
+    return write_files(path, _files(generate(seed, n_cases=n_cases)))
+
+
+def write_files(path: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (name to bytes) as the folder ``path``, replacing it in one rename.
+
+    The files go to a temporary folder beside ``path``, synced, which is then renamed into
+    place: a run cut short leaves the old folder or the new one, never a mix. Check the
+    target first with :func:`check_target`.
+
+    Parameters
+    ----------
+    path : Path
+        The folder, as an absolute path.
+    files : dict
+        File name to its bytes, in the order they are written.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    DataError
+        The folder cannot be written (full disk, read-only folder); nothing was changed.
+    """
     try:
         _write_and_swap(path, files)
     except OSError as exc:  # a full disk, a read-only folder, a path through a file, ...
@@ -296,21 +328,38 @@ def write_demo(path: Path, *, seed: int = DEFAULT_SEED, n_cases: int | None = No
     return path
 
 
-def _check_target(path: Path) -> None:
-    """Refuse a file, and a folder holding anything but demo files."""
+def check_target(
+    path: Path, known: tuple[str, ...] = DEMO_FILES, *, writer: str = "write_demo"
+) -> None:
+    """Refuse a file, and a folder holding anything but the files ``known``.
+
+    Parameters
+    ----------
+    path : Path
+        The folder a demo is to be written to.
+    known : tuple of str
+        The names of the files the demo writes (default: those of the first demo).
+    writer : str
+        The function named in the message.
+
+    Raises
+    ------
+    DataError
+        ``path`` is a file, or a folder with other files (replacing it would lose them).
+    """
     if path.exists() and not path.is_dir():
         raise DataError(
             Problem(file=str(path), expected="a folder for the demo dataset, not a file")
         )
     if path.is_dir():
-        foreign = sorted(p.name for p in path.iterdir() if p.name not in DEMO_FILES)
+        foreign = sorted(p.name for p in path.iterdir() if p.name not in known)
         if foreign:
             raise DataError(
                 Problem(
                     file=str(path),
                     value=", ".join(foreign[:10]),
                     expected=(
-                        "an empty folder or an earlier demo: write_demo replaces the whole "
+                        f"an empty folder or an earlier demo: {writer} replaces the whole "
                         "folder and would delete these files; choose another folder"
                     ),
                 )
@@ -347,26 +396,26 @@ def _files(frames: dict[str, Any]) -> dict[str, bytes]:
     seed = frames["meta"]["seed"]
     head = f"# SYNTHETIC demo data, written by coprodlib.demo (seed {seed}); do not edit by hand.\n"
     return {
-        "dataset.yml": _yaml(frames["meta"], head),
+        "dataset.yml": yaml_bytes(frames["meta"], head),
         "README.md": readme_text(frames).encode("utf-8"),
-        "cases.csv": _csv(frames["cases"]),
-        "participants.csv": _csv(frames["participants"]),
-        "documents.csv": _csv(frames["documents"]),
-        "segments.csv": _csv(frames["segments"]),
-        "codings.csv": _csv(frames["codings"]),
-        "double_coding.csv": _csv(frames["double_coding"]),
-        "survey.csv": _csv(frames["survey"]),
-        "scales.yml": _yaml(frames["scales"], head, flow=None),
+        "cases.csv": csv_bytes(frames["cases"]),
+        "participants.csv": csv_bytes(frames["participants"]),
+        "documents.csv": csv_bytes(frames["documents"]),
+        "segments.csv": csv_bytes(frames["segments"]),
+        "codings.csv": csv_bytes(frames["codings"]),
+        "double_coding.csv": csv_bytes(frames["double_coding"]),
+        "survey.csv": csv_bytes(frames["survey"]),
+        "scales.yml": yaml_bytes(frames["scales"], head, flow=None),
     }
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV with plain newlines and six decimals."""
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV with plain newlines and six decimals, without the index."""
     text = frame.to_csv(index=False, lineterminator="\n", float_format="%.6f")
     return text.encode("utf-8")
 
 
-def _yaml(data: dict[str, Any], header: str, *, flow: bool | None = False) -> bytes:
+def yaml_bytes(data: dict[str, Any], header: str, *, flow: bool | None = False) -> bytes:
     """``data`` as UTF-8 YAML after the comment ``header``, in the order given."""
     import yaml
 
