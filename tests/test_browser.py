@@ -55,6 +55,7 @@ PAGES: dict[str, str] = {
     "cross_case": "cross_case.html",
     "survey": "survey.html",
     "reliability": "reliability.html",
+    "configurations": "configurations.html",
 }
 NOTEBOOK_PAGES = [name for name in PAGES if name != "index"]
 

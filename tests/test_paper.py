@@ -306,8 +306,8 @@ def test_coprod_run_writes_the_paper_kit(project, tmp_path) -> None:
     kit = reports / "paper"
     assert sorted(p.name for p in kit.iterdir()) == sorted(PAPER_FILES)
     doc = Document(str(kit / "tables.docx"))
-    # the stand-in notebooks save one table each: data check, the case, three syntheses
-    assert len(doc.tables) == 5
+    # the stand-in notebooks save one table each: data check, the case, four syntheses
+    assert len(doc.tables) == 6
     # nothing changed: the notebooks are skipped and the kit is kept; a missing kit is remade
     stamp = (kit / "tables.tex").stat().st_mtime_ns
     assert main(["run", "--dataset", str(data), "--reports", str(reports)]) == 0

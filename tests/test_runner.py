@@ -57,6 +57,7 @@ def test_first_run_writes_every_report(first_run) -> None:
         "cross_case",
         "survey",
         "reliability",
+        "configurations",
     ]
     for c in cases:
         assert (reports / "cases" / f"{c}.ipynb").exists()
@@ -67,7 +68,7 @@ def test_first_run_writes_every_report(first_run) -> None:
         assert "chain.png" in figures and "tension_strategy.png" in figures
         chain = pd.read_csv(reports / "cases" / c / "tables" / "chain.csv")
         assert list(chain.columns) == ["tension", "strategy", "effect", "n"]
-    for name in ("cross_case", "survey", "reliability", "data_check"):
+    for name in ("cross_case", "survey", "reliability", "configurations", "data_check"):
         assert (reports / f"{name}.html").exists()
     manifest = json.loads((reports / "manifest.json").read_text())
     assert manifest["summary"] == {"ran": len(results), "skipped": 0, "failed": 0}

@@ -7,5 +7,9 @@ tidy frame and return tidy frames. None of them prints, plots or writes files.
 - :mod:`.contingency`: chi-square tests with residuals and exact p-values, group comparisons;
 - :mod:`.reliability`: intercoder agreement (Krippendorff's alpha, Cohen's kappa);
 - :mod:`.scales`: Likert scale scores, Cronbach's alpha, item statistics;
-- :mod:`.survey_models`: models of coping choice and group differences in traits.
+- :mod:`.survey_models`: models of coping choice and group differences in traits;
+- :mod:`.case_conditions`: cases as configurations, the coded shares and forms that QCA
+  calibrates into sets;
+- :mod:`.qca`: crisp- and fuzzy-set QCA: calibration, truth tables, Boolean minimisation
+  (conservative, parsimonious, intermediate solutions), necessity.
 """

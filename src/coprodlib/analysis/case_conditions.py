@@ -15,17 +15,20 @@ case with few codings gives a share that a single segment moves a lot (``n_strat
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem
+from .qca.calibration import calibrate_crisp, calibrate_fuzzy
 from .qualitative import aggregation, codings_of
 
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
 
-__all__ = ["CASE_MEASURES", "case_conditions"]
+__all__ = ["CASE_MEASURES", "DEFAULT_ANCHORS", "CALIBRATIONS", "case_conditions", "case_sets"]
 
 #: The measures :func:`case_conditions` gives, with what each one is.
 CASE_MEASURES: dict[str, str] = {
@@ -92,4 +95,136 @@ def case_conditions(dataset: Dataset) -> pd.DataFrame:
     out["share_escalation"] = _share(n_esc, out["n_strategies"])
     out["share_undesired"] = agg["share_undesired"]
     out["any_undesired"] = (agg["n_undesired"].fillna(0) > 0).astype("int64")
+    return out
+
+
+#: Anchors (exclusion, crossover, inclusion) of each measure on its raw scale, the defaults of
+#: the configurations notebook. They are set by what the shares mean, not by the data at hand:
+#: coping is one-sided in a case when about two thirds of it favours one value (crossover
+#: 0.65), fully so at nine in ten and not at all below four in ten; citizens' share of the
+#: codings is crossed at 0.45 (their voices and the others' about level); escalation at one
+#: strategy coding in five; undesired effects where they are as many as the desired ones (0.5),
+#: fully at three in four and not at all at one in four. A study should set its own from its
+#: cases and theory and say so.
+DEFAULT_ANCHORS: dict[str, tuple[float, float, float]] = {
+    "share_one_sided": (0.4, 0.65, 0.9),
+    "share_citizen": (0.2, 0.45, 0.7),
+    "share_escalation": (0.1, 0.2, 0.35),
+    "share_undesired": (0.25, 0.5, 0.75),
+}
+#: The calibrations :func:`case_sets` offers.
+CALIBRATIONS = ("fuzzy", "crisp")
+
+
+def _set_problem(name: str, spec: object, expected: str) -> DataError:
+    return DataError(
+        Problem(file="sets", column=name, value=spec, expected=expected, kind="invalid")
+    )
+
+
+def case_sets(
+    table: pd.DataFrame,
+    *,
+    sets: Mapping[str, str],
+    calibration: str = "fuzzy",
+    anchors: Mapping[str, Sequence[float]] | None = None,
+) -> pd.DataFrame:
+    """Calibrate the columns of :func:`case_conditions` into set memberships for QCA.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per case, as :func:`case_conditions` returns it.
+    sets : mapping of str to str
+        Set name (as the truth table and the solutions print it, e.g. ``"ONESIDED"``) to what
+        it is made of: a measure of ``table`` (``"share_one_sided"``), calibrated as
+        ``calibration`` says; or ``"column:value"`` (``"logic:hands-on"``), a crisp set of the
+        cases whose form of co-production has that value.
+    calibration : {"fuzzy", "crisp"}, default "fuzzy"
+        ``"fuzzy"``: the direct method (Ragin 2008) with the measure's three anchors;
+        ``"crisp"``: membership 1 at or above the measure's crossover anchor, else 0.
+    anchors : mapping, optional
+        Measure to (exclusion, crossover, inclusion); default :data:`DEFAULT_ANCHORS`, and any
+        measure given here replaces its default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``table``, one column per set in the order given. A case whose measure is
+        missing (no strategy codings, say) is left out, and the frame's ``attrs["dropped"]``
+        names it. ``attrs["calibration"]`` is a table of what each set was made of.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> table = cp.case_conditions(cp.load())
+    >>> sets = cp.case_sets(table, sets={"ONESIDED": "share_one_sided", "HANDSON": "logic:hands-on"},
+    ...                     calibration="crisp")
+    >>> sets.loc["be_elderly_care"].tolist()
+    [1, 1]
+    """
+    if calibration not in CALIBRATIONS:
+        raise ValueError(
+            f"calibration must be one of {', '.join(CALIBRATIONS)}, not {calibration!r}"
+        )
+    if not isinstance(sets, Mapping) or not sets:
+        raise TypeError("sets must be a non-empty dict of set name -> measure or column:value")
+    given = {**DEFAULT_ANCHORS, **{k: tuple(v) for k, v in (anchors or {}).items()}}
+    out = pd.DataFrame(index=table.index)
+    rows = []
+    for name, spec in sets.items():
+        if not isinstance(spec, str):
+            raise _set_problem(name, spec, "a measure name or 'column:value'")
+        if ":" in spec:
+            column, value = (part.strip() for part in spec.split(":", 1))
+            if column not in table.columns:
+                raise _set_problem(
+                    name, spec, f"a column of the table ({', '.join(table.columns)})"
+                )
+            out[name] = table[column].astype("string").eq(value).fillna(False).astype("int64")
+            rows.append(
+                {
+                    "set": name,
+                    "made_of": spec,
+                    "calibration": "crisp (category)",
+                    "exclusion": np.nan,
+                    "crossover": np.nan,
+                    "inclusion": np.nan,
+                }
+            )
+            continue
+        if spec not in table.columns:
+            raise _set_problem(
+                name, spec, f"a measure of the table ({', '.join(CASE_MEASURES)}) or 'column:value'"
+            )
+        anchor = given.get(spec)
+        if anchor is None or len(anchor) != 3:
+            raise _set_problem(
+                name,
+                spec,
+                "three anchors (exclusion, crossover, inclusion) for this measure in anchors=",
+            )
+        e, c, i = (float(a) for a in anchor)
+        raw = pd.to_numeric(table[spec], errors="coerce")
+        if calibration == "fuzzy":
+            out[name] = calibrate_fuzzy(raw, exclusion=e, crossover=c, inclusion=i)
+        else:
+            out[name] = calibrate_crisp(raw, thresholds=c)
+        rows.append(
+            {
+                "set": name,
+                "made_of": spec,
+                "calibration": calibration,
+                "exclusion": e if calibration == "fuzzy" else np.nan,
+                "crossover": c,
+                "inclusion": i if calibration == "fuzzy" else np.nan,
+            }
+        )
+    missing = out.isna().any(axis=1)
+    dropped = [str(c) for c in out.index[missing]]
+    out = out[~missing]
+    if calibration == "crisp":
+        out = out.astype("int64")
+    out.attrs["dropped"] = dropped
+    out.attrs["calibration"] = pd.DataFrame(rows)
     return out

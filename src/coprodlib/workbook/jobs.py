@@ -36,6 +36,7 @@ NOTEBOOKS: dict[str, tuple[str, str | None, bool]] = {
     "cross_case": ("20_cross_case.ipynb", "cases", False),
     "survey": ("30_survey.ipynb", "survey", False),
     "reliability": ("40_reliability.ipynb", "double_coding", False),
+    "configurations": ("50_configurations.ipynb", "cases", False),
 }
 
 

@@ -73,6 +73,7 @@ _REPORTS = (
     ("cross_case", "Cross-case comparison"),
     ("survey", "Survey"),
     ("reliability", "Intercoder reliability"),
+    ("configurations", "Configurations (QCA)"),
 )
 _NUMERIC_KINDS = frozenset({"count", "share", "stat", "bounded", "p", "int"})
 

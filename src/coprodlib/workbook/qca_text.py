@@ -1,0 +1,97 @@
+"""The sentences of the configurations notebook: what the calibration kept, how diverse the
+cases are, and what the solutions say, in Markdown with every value from the data escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..taxonomy.export import markdown_text
+from .formatting import format_value
+
+__all__ = ["qca_cases_text", "limited_diversity_text", "solutions_text"]
+
+
+def _ratio(x: float) -> str:
+    return format_value(x, "bounded")
+
+
+def qca_cases_text(sets: pd.DataFrame, *, conditions: Sequence[str]) -> str:
+    """Which cases the analysis keeps, and which fall on a crossover and belong to no
+    configuration.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sets = pd.DataFrame({"A": [0.9, 0.5], "Y": [1, 0]}, index=["c1", "c2"])
+    >>> print(qca_cases_text(sets, conditions=["A"]))
+    2 cases enter the analysis. At the crossover (membership 0.5) of a condition, and so in no configuration of the truth table: c2.
+    """
+    n = len(sets)
+    parts = [f"{n} case{'s' if n != 1 else ''} enter{'s' if n == 1 else ''} the analysis."]
+    dropped = sets.attrs.get("dropped") or []
+    if dropped:
+        names = ", ".join(markdown_text(str(c)) for c in dropped)
+        parts.append(f"Left out because a measure is missing (no codings of its kind): {names}.")
+    cols = [c for c in conditions if c in sets.columns]
+    half = sets.index[(sets[cols] == 0.5).any(axis=1)] if cols else []
+    if len(half):
+        names = ", ".join(markdown_text(str(c)) for c in half)
+        parts.append(
+            "At the crossover (membership 0.5) of a condition, and so in no configuration of "
+            f"the truth table: {names}."
+        )
+    return " ".join(parts)
+
+
+def limited_diversity_text(table: pd.DataFrame, *, conditions: Sequence[str]) -> str:
+    """How many of the possible configurations the cases fill (limited diversity).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tt = pd.DataFrame({"A": [0, 1], "B": [1, 1], "out": ["0", "1"], "n": [2, 3]})
+    >>> print(limited_diversity_text(tt, conditions=["A", "B"]))
+    2 conditions make 4 possible configurations; the cases fill 2 of them, so 2 (50%) are logical remainders, about which the parsimonious and intermediate solutions make assumptions.
+    """
+    k = len(conditions)
+    total = 2**k
+    filled = int((table["n"] > 0).sum()) if "n" in table.columns else len(table)
+    empty = total - filled
+    share = f"{100 * empty / total:.0f}%"
+    return (
+        f"{k} condition{'s' if k != 1 else ''} make {total:,} possible configurations; the "
+        f"cases fill {filled} of them, so {empty:,} ({share}) are logical remainders, about "
+        "which the parsimonious and intermediate solutions make assumptions."
+    )
+
+
+def solutions_text(solutions: pd.DataFrame, *, outcome: str) -> str:
+    """Each solution in a sentence: its model(s), consistency and coverage.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sol = pd.DataFrame({"solution": ["conservative"], "model": ["M1"],
+    ...     "expression": ["A*B"], "term": ["A*B"], "sol_incl": [0.95], "sol_cov": [0.6]})
+    >>> print(solutions_text(sol, outcome="Y"))
+    - *Conservative:* A\\*B → Y (consistency .95, coverage .60).
+    """
+    lines = []
+    for name, rows in solutions.groupby("solution", sort=False):
+        models = rows.drop_duplicates("model")
+        said = [
+            f"{markdown_text(str(r.expression))} → {markdown_text(outcome)} (consistency "
+            f"{_ratio(r.sol_incl)}, coverage {_ratio(r.sol_cov)})"
+            for r in models.itertuples(index=False)
+        ]
+        label = str(name).capitalize()
+        distinct = {str(e) for e in models["expression"]}
+        if len(said) == 1 or len(distinct) == 1:
+            lines.append(f"- *{label}:* {said[0]}.")
+        else:
+            lines.append(
+                f"- *{label}:* {len(said)} models fit equally well: " + "; ".join(said) + "."
+            )
+    return "\n".join(lines)
