@@ -114,3 +114,55 @@ def test_a_case_without_strategies_has_missing_shares_not_zero():
     assert np.isnan(table.loc["de_employment", "share_one_sided"])
     assert np.isnan(table.loc["de_employment", "share_escalation"])
     assert table.loc["be_elderly_care", "share_one_sided"] > 0
+
+
+def test_case_sets_calibrate_measures_and_categories_as_told():
+    table = cp.case_conditions(cp.load(DEMO))
+    sets = cp.case_sets(
+        table,
+        sets={"ONESIDED": "share_one_sided", "CEREMONIAL": "logic:ceremonial"},
+        anchors={"share_one_sided": (0.5, 0.7, 0.9)},
+    )
+    # the direct method by hand (Ragin 2008): log odds 3 * (x - c) / (i - c) above the
+    # crossover, scaled so that the inclusion anchor gives 0.95: log(0.95 / 0.05) = 2.944
+    x = table.loc["be_elderly_care", "share_one_sided"]
+    odds = np.log(0.95 / 0.05) * (x - 0.7) / (0.9 - 0.7)
+    assert sets.loc["be_elderly_care", "ONESIDED"] == pytest.approx(1 / (1 + np.exp(-odds)))
+    ceremonial = table["logic"].eq("ceremonial").astype(int)
+    assert sets["CEREMONIAL"].tolist() == ceremonial.tolist()
+    info = sets.attrs["calibration"].set_index("set")
+    assert info.loc["ONESIDED", "crossover"] == 0.7
+    assert info.loc["CEREMONIAL", "calibration"] == "crisp (category)"
+    crisp = cp.case_sets(table, sets={"ONESIDED": "share_one_sided"}, calibration="crisp")
+    assert (
+        crisp["ONESIDED"].tolist()
+        == (table["share_one_sided"] >= cp.DEFAULT_ANCHORS["share_one_sided"][1])
+        .astype(int)
+        .tolist()
+    )
+
+
+def test_case_sets_leave_out_a_case_without_the_measure_and_say_so():
+    ds = cp.load(DEMO)
+    segs = ds.segments[ds.segments["case_id"] == "de_employment"]["segment_id"]
+    codes = ds.codebook.dimensions_of(ds.codings["code"].astype(str))
+    ds.codings = ds.codings[~(ds.codings["segment_id"].isin(segs) & np.isin(codes, ["strategy"]))]
+    sets = cp.case_sets(cp.case_conditions(ds), sets={"ONESIDED": "share_one_sided"})
+    assert "de_employment" not in sets.index and sets.attrs["dropped"] == ["de_employment"]
+    assert "de_employment" in cp.qca_cases_text(sets, conditions=["ONESIDED"])
+
+
+@pytest.mark.parametrize(
+    ("sets", "kwargs", "match"),
+    [
+        ({"A": "share_nothing"}, {}, "a measure of the table"),
+        ({"A": "colour:red"}, {}, "a column of the table"),
+        ({"A": "share_one_sided"}, {"anchors": {"share_one_sided": (0.1, 0.2)}}, "three anchors"),
+        ({"A": "share_one_sided"}, {"calibration": "fuzzy-ish"}, "fuzzy, crisp"),
+        ({}, {}, "non-empty"),
+    ],
+)
+def test_case_sets_refuse_what_they_cannot_calibrate(sets, kwargs, match):
+    table = cp.case_conditions(cp.load(DEMO))
+    with pytest.raises((cp.DataError, ValueError, TypeError), match=match):
+        cp.case_sets(table, sets=sets, **kwargs)

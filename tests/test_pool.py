@@ -314,5 +314,9 @@ def test_the_pooled_demo_runs_through_every_notebook(tmp_path):
     bad = [(r.key, r.error) for r in results if r.status != "ran"]
     assert bad == []
     keys = {r.key for r in results}
-    assert {"cross_case", "survey", "data_check"} <= keys
+    assert {"cross_case", "survey", "data_check", "configurations"} <= keys
     assert (tmp_path / "reports" / "cross_case" / "tables" / "studies.csv").is_file()
+    # the configurations notebook finds solutions in the pooled demo with its defaults
+    solutions = pd.read_csv(tmp_path / "reports" / "configurations" / "tables" / "solutions.csv")
+    assert set(solutions["solution"]) == {"conservative", "parsimonious", "intermediate"}
+    assert solutions["cases"].str.contains("demo2_").any()
