@@ -203,8 +203,8 @@ def test_crisp_truth_table(lc):
     assert tt.index.tolist() == [1, 2, 5, 6, 22, 23, 24, 31, 32]
     assert tt["out"].tolist() == ["0", "0", "0", "0", "1", "0", "1", "0", "1"]
     assert tt["n"].tolist() == [3, 2, 2, 1, 2, 1, 2, 1, 4]
-    assert tt.loc[32, "cases"] == "BE,CZ,NL,UK"
-    assert tt.loc[1, "cases"] == "GR,PT,ES"
+    assert tt.loc[32, "cases"] == "BE, CZ, NL, UK"
+    assert tt.loc[1, "cases"] == "GR, PT, ES"
     assert tt.loc[22, CONDITIONS].tolist() == [1, 0, 1, 0, 1]
 
 
@@ -212,15 +212,15 @@ def test_fuzzy_truth_table(lf):
     # [R] truthTable(LF, SURV, incl.cut = 0.8, show.cases = TRUE); [Ragin2009] p. 112.
     tt = truth_table(lf, outcome="SURV", conditions=CONDITIONS, incl_cut=0.8)
     expected = {
-        1: ("0", 3, 0.215976331360947, 0.0, "GR,PT,ES"),
-        2: ("0", 2, 0.278026905829596, 0.0, "IT,RO"),
-        5: ("0", 2, 0.520900321543409, 0.113095238095238, "HU,PL"),
+        1: ("0", 3, 0.215976331360947, 0.0, "GR, PT, ES"),
+        2: ("0", 2, 0.278026905829596, 0.0, "IT, RO"),
+        5: ("0", 2, 0.520900321543409, 0.113095238095238, "HU, PL"),
         6: ("0", 1, 0.528571428571429, 0.228070175438597, "EE"),
-        22: ("1", 2, 0.804270462633452, 0.719387755102041, "FI,IE"),
+        22: ("1", 2, 0.804270462633452, 0.719387755102041, "FI, IE"),
         23: ("0", 1, 0.378205128205128, 0.0396039603960395, "AU"),
-        24: ("0", 2, 0.708771929824562, 0.634361233480176, "FR,SE"),
+        24: ("0", 2, 0.708771929824562, 0.634361233480176, "FR, SE"),
         31: ("0", 1, 0.445255474452555, 0.05, "DE"),
-        32: ("1", 4, 0.904205607476635, 0.885793871866295, "BE,CZ,NL,UK"),
+        32: ("1", 4, 0.904205607476635, 0.885793871866295, "BE, CZ, NL, UK"),
     }
     assert tt.index.tolist() == list(expected)
     for row, (out, n, incl, pri_value, cases) in expected.items():
@@ -318,7 +318,7 @@ def test_crisp_solutions(lc):
     assert fit["cov_unique"].tolist() == pytest.approx([0.25, 0.5])
     assert fit.loc["DEV*LIT*IND*STB", "incl"] == 1
     cons = result[result["solution"] == "conservative"]
-    assert cons["cases"].tolist() == ["FI,IE; FR,SE", "FR,SE; BE,CZ,NL,UK"]
+    assert cons["cases"].tolist() == ["FI, IE; FR, SE", "FR, SE; BE, CZ, NL, UK"]
     pars = result[result["solution"] == "parsimonious"].iloc[0]
     assert np.isnan(pars["cov_unique"]) and pars["sol_cov"] == 1
 

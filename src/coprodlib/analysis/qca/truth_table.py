@@ -142,7 +142,7 @@ def truth_table(
     DataFrame
         Indexed by ``row`` (R QCA's corner number), columns: the conditions (0/1), then
         ``out`` (``"1"``, ``"0"``, ``"C"`` or ``"?"``), ``n``, ``incl``, ``pri`` and
-        ``cases`` (names joined by ``","``). ``attrs`` records the outcome and the cuts.
+        ``cases`` (names joined by ``", "``). ``attrs`` records the outcome and the cuts.
 
     Examples
     --------
@@ -152,7 +152,7 @@ def truth_table(
     >>> truth_table(d, outcome="Y", conditions=["A", "B"], incl_cut=1)  # doctest: +NORMALIZE_WHITESPACE
          A  B out  n  incl  pri cases
     row
-    2    0  1   0  2   0.5  0.5   y,z
+    2    0  1   0  2   0.5  0.5  y, z
     3    1  0   1  1   1.0  1.0     x
     4    1  1   1  1   1.0  1.0     w
     """
@@ -213,7 +213,7 @@ def truth_table(
     table["n"] = n.astype(int)
     table["incl"] = incl
     table["pri"] = pri_values
-    table["cases"] = [",".join(members.get(int(r), [])) for r in rows]
+    table["cases"] = [", ".join(members.get(int(r), [])) for r in rows]
     table.attrs.update(
         {
             "outcome": outcome.strip(),
