@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -54,3 +55,12 @@ def hold_library_digest(monkeypatch) -> None:
 
     monkeypatch.setattr(jobs, "library_digest", lambda: "fixed")
     monkeypatch.setattr(unchanged, "library_digest", lambda: "fixed")
+
+
+def chromium_path() -> str | None:
+    """The system's chromium for the browser tests, or None when the machine has none."""
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

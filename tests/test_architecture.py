@@ -31,6 +31,7 @@ RANK = {
     "demo": 3,
     "plots": 4,
     "exporters": 4,
+    "explorer": 4,
     "workbook": 5,
     "cli": 6,
 }

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from helpers import chromium_path
 
 import coprodlib as cp
 from coprodlib import paths
@@ -127,14 +127,6 @@ class PageSeen:
     violations: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip(
@@ -144,7 +136,7 @@ def browser() -> Iterator[Any]:
         "axe_playwright_python",
         reason="axe-playwright-python is not installed (pip install '.[test]')",
     )
-    executable = _chromium()
+    executable = chromium_path()
     if executable is None:
         pytest.skip("no chromium on this machine (apt-get install chromium; .ci/run does it)")
     with sync_api.sync_playwright() as pw:

@@ -96,6 +96,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "show_table",
         "synthetic_banner",
     ),
+    "explorer.widget": ("explore", "Explorer"),
     "workbook.presentation": ("display_table", "DisplayTable"),
     "workbook.qca_text": ("qca_cases_text", "limited_diversity_text", "solutions_text"),
     "workbook.figures": ("show_figure", "save_figure"),

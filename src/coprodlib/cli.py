@@ -498,8 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser(
         "run",
         help="execute the notebooks for every case and write the reports",
-        description="Run the case notebook once per case, then the cross-case, survey and "
-        "reliability notebooks, writing reports/<dataset>/. Unchanged notebooks are skipped.",
+        description="Run the case notebook once per case, then the cross-case, survey, "
+        "reliability and configurations (QCA) notebooks, writing reports/<dataset>/. "
+        "Unchanged notebooks are skipped.",
     )
     p_run.add_argument("--dataset", default=None, help="dataset folder or name (default: demo)")
     p_run.add_argument("--cases", default=None, help="comma-separated case ids (default: all)")
