@@ -137,6 +137,7 @@ def bench_analyses(args: argparse.Namespace, tmp: Path) -> None:
     write_dataset(tables, folder)
     del tables
     ds = bench_loading(args, folder, "benchmark shape")
+    bench_explorer(args, ds)
     bench_replicated(args, tmp)
 
     t_all, full = timed(lambda: cp.cooccurrence(ds, "code", "code"), args.repeat)
@@ -200,6 +201,20 @@ def bench_analyses(args: argparse.Namespace, tmp: Path) -> None:
     )
     record(f"logistic model per choice, {len(scored):,} respondents", t_bin, "s", "")
     record("peak memory so far", peak_mb(), "MB", "< 3,000 MB")
+
+
+def bench_explorer(args: argparse.Namespace, ds: cp.Dataset) -> None:
+    """cp.explore on the large dataset: the slowest update of each kind of change, beside
+    what one update would cost through the pandas analyses (benchmarks/explorer.py has the
+    medians and the demo)."""
+    from explorer import bench  # benchmarks/explorer.py, beside this script
+
+    rows = bench(f"{args.codings:,} codings", ds, max(args.repeat, 3), baseline=True)
+    pandas_update = float(rows[-1]["median s"])
+    for r in rows[:-1]:
+        target = "" if r["change"].startswith("build") else "< 1 s"
+        base = None if r["change"].startswith("build") else pandas_update
+        record(f"explorer, {r['change']} (slowest)", float(r["max s"]), "s", target, base)
 
 
 # ----------------------------------------------------------------- loading at scale

@@ -320,3 +320,17 @@ def test_the_pooled_demo_runs_through_every_notebook(tmp_path):
     solutions = pd.read_csv(tmp_path / "reports" / "configurations" / "tables" / "solutions.csv")
     assert set(solutions["solution"]) == {"conservative", "parsimonious", "intermediate"}
     assert solutions["cases"].str.contains("demo2_").any()
+
+
+def test_studies_that_count_tensions_differently_are_refused(teams, tmp_path):
+    a, b = teams
+    meta = (b / "dataset.yml").read_text(encoding="utf-8")
+    (b / "dataset.yml").write_text(meta + "derive_tensions: false\n", encoding="utf-8")
+    with pytest.raises(DataError, match="derive_tensions alike") as err:
+        pool_datasets([a, b], to=tmp_path / "pooled")
+    assert "on in teama, off in teamb" in str(err.value)
+    assert not (tmp_path / "pooled").exists()
+    meta = (a / "dataset.yml").read_text(encoding="utf-8")
+    (a / "dataset.yml").write_text(meta + "derive_tensions: false\n", encoding="utf-8")
+    ds = cp.load(pool_datasets([a, b], to=tmp_path / "pooled").path)
+    assert ds.meta["derive_tensions"] is False

@@ -26,9 +26,10 @@ What is reported (:class:`PoolNote`, and in the README):
 
 Refused with a :class:`~coprodlib.errors.DataError` (nothing is written): fewer than two
 datasets, the same dataset twice, a study id that is not a lower-case word without
-underscores, a code map that maps one local code two ways, surveys on different scales, and a
-dataset that does not load. The pooled folder is staged and checked with the contract before
-it replaces ``--to``; an existing ``--to`` is only replaced when an earlier pool wrote it.
+underscores, a code map that maps one local code two ways, surveys on different scales,
+studies that differ in ``derive_tensions``, and a dataset that does not load. The pooled
+folder is staged and checked with the contract before it replaces ``--to``; an existing
+``--to`` is only replaced when an earlier pool wrote it.
 """
 
 from __future__ import annotations
@@ -488,6 +489,26 @@ def pool_datasets(
     return PoolResult(path=final, studies=summary, notes=tuple(notes))
 
 
+def _derive_tensions(loaded: list[Dataset]) -> bool | None:
+    """The pool's ``derive_tensions``: the studies' common setting (``None`` for the default,
+    on); refuses studies that differ, since the same codings would count differently."""
+    settings = {ds.path.name: bool(ds.meta.get("derive_tensions", True)) for ds in loaded}
+    if len(set(settings.values())) > 1:
+        on = ", ".join(n for n, v in settings.items() if v)
+        off = ", ".join(n for n, v in settings.items() if not v)
+        raise DataError(
+            Problem(
+                file="dataset.yml",
+                column="derive_tensions",
+                expected=f"the same setting in every study (on in {on}, off in {off}): set "
+                "derive_tensions alike in their dataset.yml, so that tensions count the same "
+                "way across the pool",
+                kind="derive_tensions_differ",
+            )
+        )
+    return None if all(settings.values()) else False
+
+
 def _summary(loaded: list[Dataset], ids: list[str]) -> pd.DataFrame:
     rows = []
     for ds, s in zip(loaded, ids, strict=True):
@@ -517,6 +538,8 @@ def _meta(
     synthetic = bool(summary["synthetic"].any())
     default = "Pooled: " + "; ".join(ds.title for ds in loaded)
     meta: dict[str, Any] = {"name": name, "title": title or default, "synthetic": synthetic}
+    if _derive_tensions(loaded) is False:
+        meta["derive_tensions"] = False
     if synthetic:
         which = ", ".join(summary.loc[summary["synthetic"], "study"])
         meta["description"] = (
