@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 
 from coprodlib.cli import main
 
@@ -64,3 +68,24 @@ def chromium_path() -> str | None:
         if found:
             return found
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@contextmanager
+def headless_chromium(*needed: str) -> Iterator[Any]:
+    """The system's chromium through Playwright, headless; the test skips, saying why, when
+    playwright, one of the ``needed`` modules (``"axe_playwright_python"``) or chromium is
+    missing."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
+    )
+    for module in needed:
+        pytest.importorskip(module, reason=f"{module} is not installed (pip install '.[test]')")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no chromium on this machine (apt-get install chromium; .ci/run does it)")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -26,7 +26,7 @@ from typing import Any
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from helpers import chromium_path
+from helpers import headless_chromium
 
 import coprodlib as cp
 from coprodlib import paths
@@ -129,20 +129,8 @@ class PageSeen:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
-    )
-    pytest.importorskip(
-        "axe_playwright_python",
-        reason="axe-playwright-python is not installed (pip install '.[test]')",
-    )
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium; .ci/run does it)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, headless=True)
+    with headless_chromium("axe_playwright_python") as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

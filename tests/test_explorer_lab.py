@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import chromium_path
+from helpers import headless_chromium
 
 import coprodlib as cp
 from coprodlib import paths
@@ -186,16 +186,8 @@ def _stop(server: subprocess.Popen, base: str, token: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
-    )
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium; .ci/run does it)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, headless=True)
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _open(page: Any, lab: dict[str, Any], name: str) -> None:

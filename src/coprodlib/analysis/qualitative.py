@@ -13,7 +13,7 @@ option ``derive_tensions=`` (or ``derive_tensions: false`` in ``dataset.yml``) t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ __all__ = [
     "codings_of",
     "has_several_coders",
     "union_codings",
+    "pair_counts",
     "cooccurrence",
     "chain",
     "strategy_profile",
@@ -325,12 +326,7 @@ def cooccurrence(
     c_pos = code_index.get_indexer(col_ids)
     a = incidence[:, r_pos]
     b = incidence[:, c_pos]
-    both = (a.T @ b).toarray()
-    n_a = np.asarray(a.sum(axis=0)).ravel()
-    n_b = np.asarray(b.sum(axis=0)).ravel()
-    denom = n_a[:, None] + n_b[None, :] - both
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.where(denom > 0, both / np.where(denom > 0, denom, 1), np.nan)
+    both, n_a, n_b, c = pair_counts(a, b)
     out = pd.DataFrame(
         {
             row_label: pd.Categorical(np.repeat(row_ids, len(col_ids)), categories=row_ids),
@@ -340,6 +336,19 @@ def cooccurrence(
         }
     )
     return out
+
+
+def pair_counts(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Co-occurrence of every column of ``a`` with every column of ``b``, two 0/1 sparse
+    incidence matrices over the same units: the units holding both, the units of each, and
+    the c-coefficient ``both / (n_a + n_b - both)`` (NaN where no unit holds either)."""
+    both = (a.T @ b).toarray()
+    n_a = np.asarray(a.sum(axis=0)).ravel()
+    n_b = np.asarray(b.sum(axis=0)).ravel()
+    denom = n_a[:, None] + n_b[None, :] - both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(denom > 0, both / np.where(denom > 0, denom, 1), np.nan)
+    return both, n_a, n_b, c
 
 
 def _unit_pairs(

@@ -53,6 +53,7 @@ __all__ = [
     "validate",
     "check_folder",
     "select_cases",
+    "check_case_ids",
     "clear_cache",
     "coding_segments",
 ]
@@ -488,6 +489,30 @@ def coding_segments(dataset: Dataset) -> np.ndarray:
     return _LINKS.find(codings, segments)  # the kept, read-only array
 
 
+def check_case_ids(wanted: Sequence[str], known: Sequence[str], *, argument: str = "") -> None:
+    """Refuse case ids the dataset does not have, naming them and the cases it has.
+
+    ``argument`` names the option the ids came from (``"cases="``), for the message.
+
+    Raises
+    ------
+    DataError
+        ``cases.csv``, column ``case_id``, with the unknown id(s) as the value.
+    """
+    unknown = [c for c in wanted if c not in set(known)]
+    if unknown:
+        where = f"{argument} to name " if argument else "one of "
+        raise DataError(
+            Problem(
+                file="cases.csv",
+                column="case_id",
+                value=unknown[0] if len(unknown) == 1 else unknown,
+                expected=f"{where}the dataset's cases: {', '.join(known)}",
+                kind="unknown_case",
+            )
+        )
+
+
 def select_cases(dataset: Dataset, case_ids: str | Sequence[str] | Iterable[str]) -> Dataset:
     """A dataset restricted to some cases (all per-case tables filtered; survey kept whole).
 
@@ -497,18 +522,7 @@ def select_cases(dataset: Dataset, case_ids: str | Sequence[str] | Iterable[str]
         When a case id is not in the dataset (the message lists the cases it has).
     """
     wanted = [case_ids] if isinstance(case_ids, str) else list(case_ids)
-    known = dataset.case_ids
-    unknown = [c for c in wanted if c not in set(known)]
-    if unknown:
-        raise DataError(
-            Problem(
-                file="cases.csv",
-                column="case_id",
-                value=unknown[0] if len(unknown) == 1 else unknown,
-                expected=f"one of the dataset's cases: {', '.join(known)}",
-                kind="unknown_case",
-            )
-        )
+    check_case_ids(wanted, dataset.case_ids)
     keep = set(wanted)
     segs = dataset.segments[dataset.segments["case_id"].isin(keep)]
     seg_ids = segs["segment_id"]

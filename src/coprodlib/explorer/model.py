@@ -22,9 +22,8 @@ import pandas as pd
 from scipy import sparse
 
 from ..analysis.derived import derived_pairs
-from ..analysis.qualitative import STRATEGY_LEVELS, UNITS
-from ..contract.dataset import Dataset, coding_segments
-from ..errors import DataError, Problem
+from ..analysis.qualitative import STRATEGY_LEVELS, UNITS, pair_counts
+from ..contract.dataset import Dataset, check_case_ids, coding_segments
 
 __all__ = ["Axis", "ExplorerModel", "CHAIN_DIMENSIONS", "SEGMENT_COLUMNS"]
 
@@ -152,17 +151,7 @@ class ExplorerModel:
         if cases is None:
             return list(self.case_ids)
         wanted = [cases] if isinstance(cases, str) else [str(c) for c in cases]
-        unknown = [c for c in wanted if c not in set(self.case_ids)]
-        if unknown:
-            raise DataError(
-                Problem(
-                    file="cases.csv",
-                    column="case_id",
-                    value=unknown[0] if len(unknown) == 1 else unknown,
-                    expected=f"cases= to name cases of the dataset: {', '.join(self.case_ids)}",
-                    kind="unknown_case",
-                )
-            )
+        check_case_ids(wanted, self.case_ids, argument="cases=")
         return [c for c in self.case_ids if c in set(wanted)]
 
     def check_choice(self, argument: str, value: str) -> str:
@@ -249,12 +238,7 @@ class ExplorerModel:
         keep = self._case_mask(cases)
         a, _ = self._incidence(keep, ax, unit)
         b, _ = self._incidence(keep, ay, unit)
-        both = (a.T @ b).toarray()
-        n_a = np.asarray(a.sum(axis=0)).ravel()
-        n_b = np.asarray(b.sum(axis=0)).ravel()
-        denom = n_a[:, None] + n_b[None, :] - both
-        with np.errstate(invalid="ignore", divide="ignore"):
-            c = np.where(denom > 0, both / np.where(denom > 0, denom, 1), np.nan)
+        both, n_a, n_b, c = pair_counts(a, b)
         x_label, y_label = (f"{x}_a", f"{y}_b") if x == y else (x, y)
         return pd.DataFrame(
             {
