@@ -166,3 +166,47 @@ def test_case_sets_refuse_what_they_cannot_calibrate(sets, kwargs, match):
     table = cp.case_conditions(cp.load(DEMO))
     with pytest.raises((cp.DataError, ValueError, TypeError), match=match):
         cp.case_sets(table, sets=sets, **kwargs)
+
+
+def test_calibration_robustness_moves_one_measure_at_a_time():
+    table = cp.case_conditions(cp.load(DEMO))
+    sets = {
+        "ONESIDED": "share_one_sided",
+        "HANDSON": "logic:hands-on",
+        "UNDESIRED": "share_undesired",
+    }
+    out = cp.calibration_robustness(
+        table, sets=sets, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"], shift=0.1
+    )
+    # the category has no anchors: the first row, then two rows per measure
+    assert out["set"].tolist() == ["(as given)", "ONESIDED", "ONESIDED", "UNDESIRED", "UNDESIRED"]
+    crossover = cp.DEFAULT_ANCHORS["share_one_sided"][1]
+    assert out["crossover"].iloc[1:3].tolist() == pytest.approx([crossover - 0.1, crossover + 0.1])
+    # one moved row, recomputed here: the anchors of that measure alone moved
+    moved = {"share_one_sided": tuple(a + 0.1 for a in cp.DEFAULT_ANCHORS["share_one_sided"])}
+    again = cp.minimize(
+        cp.case_sets(table, sets=sets, anchors=moved),
+        outcome="UNDESIRED",
+        conditions=["ONESIDED", "HANDSON"],
+        solutions=["conservative"],
+    )
+    assert out.loc[2, "expression"] == " | ".join(sorted(set(again["expression"])))
+    assert out["same"].tolist() == (out["expression"] == out.loc[0, "expression"]).tolist()
+
+
+def test_an_anchor_moved_past_every_case_takes_the_condition_out_of_the_solution():
+    table = cp.case_conditions(cp.load(DEMO))
+    sets = {
+        "ONESIDED": "share_one_sided",
+        "HANDSON": "logic:hands-on",
+        "UNDESIRED": "share_undesired",
+    }
+    # share_one_sided is at most 0.89 in the demo; a crossover of 0.65 + 0.4 puts every case
+    # out of ONESIDED, so no sufficient path can require its presence
+    out = cp.calibration_robustness(
+        table, sets=sets, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"], shift=0.4
+    )
+    up = out[(out["set"] == "ONESIDED") & (out["shift"] > 0)].iloc[0]
+    paths = [p.strip() for p in up["expression"].split("+")] if up["expression"] else []
+    assert all("~ONESIDED" in p or "ONESIDED" not in p for p in paths)
+    assert not up["same"]

@@ -55,6 +55,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "analysis.case_conditions": (
         "case_conditions",
         "case_sets",
+        "calibration_robustness",
         "CASE_MEASURES",
         "DEFAULT_ANCHORS",
     ),
@@ -98,7 +99,12 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     "explorer.widget": ("explore", "Explorer"),
     "workbook.presentation": ("display_table", "DisplayTable"),
-    "workbook.qca_text": ("qca_cases_text", "limited_diversity_text", "solutions_text"),
+    "workbook.qca_text": (
+        "qca_cases_text",
+        "limited_diversity_text",
+        "solutions_text",
+        "robustness_text",
+    ),
     "workbook.figures": ("show_figure", "save_figure"),
     "workbook.survey_sections": ("SurveyPlan", "survey_plan"),
     "analysis.derived": ("derived_tensions", "tension_sources_text"),

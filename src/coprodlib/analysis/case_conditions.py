@@ -28,7 +28,14 @@ from .qualitative import aggregation, codings_of
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
 
-__all__ = ["CASE_MEASURES", "DEFAULT_ANCHORS", "CALIBRATIONS", "case_conditions", "case_sets"]
+__all__ = [
+    "CASE_MEASURES",
+    "DEFAULT_ANCHORS",
+    "CALIBRATIONS",
+    "case_conditions",
+    "case_sets",
+    "calibration_robustness",
+]
 
 #: The measures :func:`case_conditions` gives, with what each one is.
 CASE_MEASURES: dict[str, str] = {
@@ -228,3 +235,120 @@ def case_sets(
     out.attrs["dropped"] = dropped
     out.attrs["calibration"] = pd.DataFrame(rows)
     return out
+
+
+def _solution_of(
+    sets: pd.DataFrame, *, outcome: str, conditions: Sequence[str], solution: str, **cuts: object
+) -> dict[str, object]:
+    from .qca.minimisation import minimize
+
+    try:
+        found = minimize(sets, outcome=outcome, conditions=conditions, solutions=[solution], **cuts)
+    except DataError:
+        return {"expression": "", "sol_incl": np.nan, "sol_cov": np.nan}
+    models = found.drop_duplicates("model")
+    return {
+        "expression": " | ".join(sorted(set(models["expression"].astype(str)))),
+        "sol_incl": float(models["sol_incl"].iloc[0]),
+        "sol_cov": float(models["sol_cov"].iloc[0]),
+    }
+
+
+def calibration_robustness(
+    table: pd.DataFrame,
+    *,
+    sets: Mapping[str, str],
+    outcome: str,
+    conditions: Sequence[str],
+    calibration: str = "fuzzy",
+    anchors: Mapping[str, Sequence[float]] | None = None,
+    shift: float = 0.05,
+    solution: str = "intermediate",
+    dir_exp: Mapping[str, object] | None = None,
+    incl_cut: float = 0.8,
+    pri_cut: float = 0.0,
+    n_cut: int = 1,
+) -> pd.DataFrame:
+    """Whether a solution survives other anchors: each measure's anchors moved down and up.
+
+    A QCA result should not hang on where exactly a crossover was put (Schneider & Wagemann
+    2012, ch. 11). For every set made from a measure, the three anchors are moved together by
+    ``-shift`` and ``+shift`` (the crisp threshold likewise), the sets are calibrated again
+    and the solution is found again, all else equal.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per case, as :func:`case_conditions` returns it.
+    sets, calibration, anchors
+        As in :func:`case_sets`; ``sets`` names the outcome's set too.
+    outcome : str
+        The outcome set's name (``"~NAME"`` for its absence).
+    conditions : sequence of str
+        The condition sets.
+    shift : float, default 0.05
+        How far the anchors move, on the measure's raw scale (shares: 0.05 is five
+        percentage points).
+    solution : {"conservative", "parsimonious", "intermediate"}, default "intermediate"
+        The solution compared (intermediate needs ``dir_exp``; without it the conservative
+        one is compared).
+    dir_exp, incl_cut, pri_cut, n_cut
+        As in :func:`coprodlib.minimize`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``set``, ``measure`` (``"(as given)"`` in the first row, the anchors as given), ``shift``,
+        ``crossover``, ``expression`` (the solution; several models joined by ``" | "``; empty
+        when no configuration passes the cuts), ``same`` (whether it equals the first row's),
+        ``sol_incl``, ``sol_cov``.
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> table = cp.case_conditions(cp.load())
+    >>> out = cp.calibration_robustness(table, sets={"ONESIDED": "share_one_sided",
+    ...     "UNDESIRED": "share_undesired"}, outcome="UNDESIRED", conditions=["ONESIDED"])
+    >>> out[["set", "shift", "expression", "same"]]
+              set  shift expression  same
+    0  (as given)   0.00   ONESIDED  True
+    1    ONESIDED  -0.05   ONESIDED  True
+    2    ONESIDED   0.05   ONESIDED  True
+    3   UNDESIRED  -0.05   ONESIDED  True
+    4   UNDESIRED   0.05   ONESIDED  True
+    """
+    if solution == "intermediate" and dir_exp is None:
+        solution = "conservative"
+    extra = {"dir_exp": dir_exp} if solution == "intermediate" else {}
+    cuts = {"incl_cut": incl_cut, "pri_cut": pri_cut, "n_cut": n_cut, **extra}
+    given = {**DEFAULT_ANCHORS, **{k: tuple(v) for k, v in (anchors or {}).items()}}
+
+    def run(moved: Mapping[str, Sequence[float]]) -> dict[str, object]:
+        calibrated = case_sets(table, sets=sets, calibration=calibration, anchors=moved)
+        return _solution_of(
+            calibrated, outcome=outcome, conditions=list(conditions), solution=solution, **cuts
+        )
+
+    first = run(given)
+    rows = [
+        {"set": "(as given)", "measure": "(as given)", "shift": 0.0, "crossover": np.nan, **first}
+    ]
+    for name, spec in sets.items():
+        if ":" in spec or spec not in given:
+            continue
+        for delta in (-shift, shift):
+            moved = {**given, spec: tuple(a + delta for a in given[spec])}
+            rows.append(
+                {
+                    "set": name,
+                    "measure": spec,
+                    "shift": delta,
+                    "crossover": moved[spec][1],
+                    **run(moved),
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["same"] = out["expression"] == first["expression"]
+    return out[
+        ["set", "measure", "shift", "crossover", "expression", "same", "sol_incl", "sol_cov"]
+    ]

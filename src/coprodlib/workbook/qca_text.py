@@ -10,7 +10,7 @@ import pandas as pd
 from ..taxonomy.export import markdown_text
 from .formatting import format_value
 
-__all__ = ["qca_cases_text", "limited_diversity_text", "solutions_text"]
+__all__ = ["qca_cases_text", "limited_diversity_text", "solutions_text", "robustness_text"]
 
 
 def _ratio(x: float) -> str:
@@ -95,3 +95,37 @@ def solutions_text(solutions: pd.DataFrame, *, outcome: str) -> str:
                 f"- *{label}:* {len(said)} models fit equally well: " + "; ".join(said) + "."
             )
     return "\n".join(lines)
+
+
+def robustness_text(robustness: pd.DataFrame) -> str:
+    """How many of the moved calibrations keep the solution, and which do not.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rob = pd.DataFrame({"set": ["(as given)", "A", "A"], "shift": [0.0, -0.05, 0.05],
+    ...     "expression": ["A", "A", ""], "same": [True, True, False]})
+    >>> print(robustness_text(rob))
+    With the anchors of one measure moved, 1 of 2 calibrations give the same solution. It changes when the anchors of A move by +0.05 (to no solution).
+    """
+    moved = robustness.iloc[1:]
+    if moved.empty:
+        return (
+            "No condition or outcome is calibrated from a measure, so there are no anchors to move."
+        )
+    kept = int(moved["same"].sum())
+    text = (
+        f"With the anchors of one measure moved, {kept} of {len(moved)} calibrations give the "
+        "same solution."
+    )
+    changed = moved[~moved["same"]]
+    if len(changed):
+        said = [
+            f"{markdown_text(str(r.set))} move by {r.shift:+.2f} (to "
+            f"{markdown_text(str(r.expression)) if r.expression else 'no solution'})"
+            for r in changed.itertuples(index=False)
+        ]
+        text += " It changes when the anchors of " + "; when those of ".join(said) + "."
+    else:
+        text += " The solution does not hang on where exactly the anchors were put."
+    return text
