@@ -334,3 +334,22 @@ def test_studies_that_count_tensions_differently_are_refused(teams, tmp_path):
     (a / "dataset.yml").write_text(meta + "derive_tensions: false\n", encoding="utf-8")
     ds = cp.load(pool_datasets([a, b], to=tmp_path / "pooled").path)
     assert ds.meta["derive_tensions"] is False
+
+
+def test_ids_made_too_long_by_the_prefix_are_refused_with_a_hint(tmp_path):
+    long_id = "c" * 60
+    team = _team(tmp_path, "teamlong", ["de_employment"], titles=None)
+    for name in ("cases", "participants", "documents", "segments"):
+        path = team / f"{name}.csv"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("de_employment", long_id), encoding="utf-8"
+        )
+    assert cp.validate(team) == []
+    with pytest.raises(DataError) as err:
+        pool_datasets([DEMO, team], to=tmp_path / "pooled")
+    text = str(err.value)
+    assert "pooled/cases.csv (pooled)" in text and "69 characters" in text
+    assert "--study" in text
+    assert not (tmp_path / "pooled").exists()
+    result = pool_datasets([DEMO, team], to=tmp_path / "pooled", studies=["d", "t"])
+    assert f"t_{long_id}" in set(cp.load(result.path).cases["case_id"])

@@ -34,6 +34,7 @@ folder is staged and checked with the contract before it replaces ``--to``; an e
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -484,7 +485,7 @@ def pool_datasets(
         write_text_atomic(stage.folder / "README.md", _readme(meta, summary, notes))
         problems = check_folder(stage.folder, cache=False)
         if problems:
-            raise DataError(problems)
+            raise _pool_problems(problems, Path(to).name)
         final = stage.target
     return PoolResult(path=final, studies=summary, notes=tuple(notes))
 
@@ -507,6 +508,22 @@ def _derive_tensions(loaded: list[Dataset]) -> bool | None:
             )
         )
     return None if all(settings.values()) else False
+
+
+def _pool_problems(problems: list[Problem], name: str) -> DataError:
+    """The contract's problems with the pooled tables, named as the pool's files, with a hint
+    when the study prefix made ids too long to name files."""
+    named = [dataclasses.replace(p, file=f"{name}/{p.file} (pooled)") for p in problems]
+    if any(p.column and p.column.endswith("_id") and "characters" in p.expected for p in problems):
+        named.append(
+            Problem(
+                file="--study",
+                expected="shorter study ids (the prefix `<study>_` made ids longer than a file "
+                "name may be): give short ones with --study",
+                kind="invalid",
+            )
+        )
+    return DataError(named)
 
 
 def _summary(loaded: list[Dataset], ids: list[str]) -> pd.DataFrame:
