@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -317,3 +318,36 @@ def test_coprod_run_writes_the_paper_kit(project, tmp_path) -> None:
     kit.rmdir()
     assert main(["run", "--dataset", str(data), "--reports", str(reports)]) == 0
     assert (kit / "methods.md").is_file()
+
+
+def test_methods_md_says_how_the_configurations_were_calibrated(report, ds) -> None:
+    put(
+        report / "configurations",
+        "calibration",
+        pd.DataFrame(
+            {
+                "set": ["ONESIDED", "CEREMONIAL", "UNDESIRED"],
+                "made_of": ["share_one_sided", "logic:ceremonial", "share_undesired"],
+                "calibration": ["fuzzy", "crisp (category)", "fuzzy"],
+                "exclusion": [0.4, None, 0.25],
+                "crossover": [0.65, None, 0.5],
+                "inclusion": [0.9, None, 0.75],
+            }
+        ),
+        {"caption": "How each set is calibrated"},
+    )
+    put(
+        report / "configurations",
+        "robustness",
+        pd.DataFrame({"set": ["(as given)", "ONESIDED", "ONESIDED"], "shift": [0, -0.1, 0.1]}),
+        {"caption": "Robustness"},
+    )
+    md = (write_paper_kit(report, ds, []) / "methods.md").read_text(encoding="utf-8")
+    assert "## Configurations (QCA)" in md
+    assert "ONESIDED from share_one_sided (fuzzy; anchors 0.40, 0.65, 0.90)" in md
+    assert "CEREMONIAL: the cases with logic:ceremonial" in md
+    assert "moved by ±0.10" in md
+    without = report.parent / "plain"
+    shutil.copytree(report, without)
+    shutil.rmtree(without / "configurations")
+    assert "Configurations" not in (write_paper_kit(without, ds, []) / "methods.md").read_text()

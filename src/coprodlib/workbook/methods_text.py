@@ -169,6 +169,59 @@ def _has(tables: Sequence[Any], *columns: str, name: str = "") -> bool:
     return False
 
 
+def _qca_table(tables: Sequence[Any], name: str) -> Any:
+    return next(
+        (
+            t
+            for t in tables
+            if t.source.startswith("configurations/") and t.name == name and t.frame is not None
+        ),
+        None,
+    )
+
+
+def _configurations_paragraph(tables: Sequence[Any]) -> str | None:
+    """How the configurations notebook calibrated and minimised, from its tables."""
+    cal = _qca_table(tables, "calibration")
+    if cal is None or not {"set", "made_of", "calibration"} <= set(cal.frame.columns):
+        return None
+    said = []
+    for _, row in cal.frame.iterrows():
+        name, made_of, how = (markdown_text(row[c]) for c in ("set", "made_of", "calibration"))
+        if how == "fuzzy":
+            e, c, i = (
+                format_value(float(numbers_of(cal.frame[k])[_]), "stat")
+                for k in ("exclusion", "crossover", "inclusion")
+            )
+            said.append(f"{name} from {made_of} (fuzzy; anchors {e}, {c}, {i})")
+        elif how == "crisp":
+            c = format_value(float(numbers_of(cal.frame["crossover"])[_]), "stat")
+            said.append(f"{name} from {made_of} (crisp; 1 at or above {c})")
+        else:
+            said.append(f"{name}: the cases with {made_of}")
+    text = (
+        "Cases were compared as configurations with qualitative comparative analysis (QCA; "
+        "Ragin 2008). Conditions and outcome were calibrated into sets, fuzzy sets by the "
+        f"direct method with three anchors (Table {cal.number}): " + "; ".join(said) + ". "
+        "Necessity was assessed by consistency, coverage and relevance of necessity; the truth "
+        "table was minimised with the Quine-McCluskey algorithm and an exact prime-implicant "
+        "chart into the conservative, parsimonious and intermediate solutions, with the "
+        "consistency and coverage of each path and solution as the R package QCA computes "
+        "them (Dușa 2019)."
+    )
+    rob = _qca_table(tables, "robustness")
+    if rob is not None and "shift" in rob.frame.columns:
+        shifts = numbers_of(rob.frame["shift"]).abs()
+        shift = shifts[shifts > 0]
+        if len(shift):
+            text += (
+                f" As a robustness check the anchors of each measure were moved by "
+                f"±{format_value(float(shift.max()), 'stat')}, one measure at a time "
+                f"(Table {rob.number})."
+            )
+    return text
+
+
 def _tests_paragraph(tables: Sequence[Any]) -> list[str]:
     found = []
     if _has(tables, "chi2", "cramer_v"):
@@ -235,6 +288,9 @@ def methods_markdown(ds: Dataset, tables: Sequence[Any]) -> str:
     agreement = _agreement_paragraph(tables)
     if agreement:
         lines += ["", "## Intercoder agreement", "", agreement]
+    configurations = _configurations_paragraph(tables)
+    if configurations:
+        lines += ["", "## Configurations (QCA)", "", configurations]
     tests = _tests_paragraph(tables)
     if tests:
         lines += ["", "## Statistical tests", "", " ".join(tests)]
