@@ -229,3 +229,23 @@ def test_no_case_chosen_shows_zeros_and_no_chain() -> None:
     assert "No tension, strategy or effect coded" in view.chain_html.value
     view.cases_widget.value = tuple(CASES)
     assert int(view.counts["n"].sum()) > 0
+
+
+def test_choosing_studies_chooses_their_cases_in_a_pooled_dataset(tmp_path):
+    from coprodlib.importers.pooling import pool_datasets
+
+    pooled = cp.load(pool_datasets([DS.path, DS.path.parent / "demo2"], to=tmp_path / "p").path)
+    view = explore(pooled, strategy_level="strategy")  # cp.cooccurrence counts strategies
+    assert view.studies_widget.options == ("demo", "demo2")
+    view.studies_widget.value = ("demo2",)
+    assert view.selection["cases"] == [c for c in pooled.case_ids if c.startswith("demo2_")]
+    sub = cp.select_cases(pooled, view.selection["cases"])
+    expected = cp.cooccurrence(sub, "tension", "strategy")
+    got = view.counts.set_index(["tension", "strategy"])["n"]
+    want = expected.set_index(["tension", "strategy"])["n"]
+    assert got.reindex(want.index).tolist() == want.tolist()
+    # the demo names two imitated studies in cases.csv; a dataset without the column has none
+    assert explore(DS).studies_widget.options == ("aschhoff2018", "jaspers2021d")
+    no_study = cp.load(DS.path)
+    no_study.cases = no_study.cases.drop(columns="study")
+    assert explore(no_study).studies_widget is None

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from ..analysis.describe import studies_of
 from ..analysis.qualitative import STRATEGY_LEVELS
 from ..contract.dataset import Dataset
 from ..errors import fail
@@ -102,7 +103,8 @@ class Explorer(widgets.VBox):
     """The explorer widget that :func:`explore` returns; see there.
 
     The controls are the attributes ``cases_widget``, ``x_widget``, ``y_widget``,
-    ``unit_widget`` and ``level_widget``; setting their ``value`` updates the view as a click
+    ``unit_widget`` and ``level_widget`` (and ``studies_widget`` in a dataset of several
+    studies, which chooses their cases; ``None`` otherwise); setting their ``value`` updates the view as a click
     does. ``counts``, ``chain_table`` and ``segment_table`` hold the frames shown,
     ``cell`` the (x code, y code) chosen (``None`` before a click) and ``last_update`` the
     seconds the last update took.
@@ -158,6 +160,7 @@ class Explorer(widgets.VBox):
             description="Cases",
             layout=widgets.Layout(width="420px"),
         )
+        self.studies_widget = self._studies_control(ds)
         self.x_widget = widgets.Dropdown(options=dims, value=x, description="Columns (x)")
         self.y_widget = widgets.Dropdown(options=dims, value=y, description="Rows (y)")
         self.unit_widget = widgets.Dropdown(
@@ -183,7 +186,11 @@ class Explorer(widgets.VBox):
         super().__init__(
             [
                 header,
-                widgets.HBox([self.cases_widget, choices]),
+                widgets.HBox(
+                    [self.cases_widget, choices]
+                    if self.studies_widget is None
+                    else [widgets.VBox([self.studies_widget, self.cases_widget]), choices]
+                ),
                 self.status,
                 widgets.HBox(
                     [self.grid, self.chain_html],
@@ -195,6 +202,29 @@ class Explorer(widgets.VBox):
         self.add_class("coprod-explorer")
         model.prepare()
         self.refresh("start")
+
+    def _studies_control(self, ds: Dataset) -> widgets.SelectMultiple | None:
+        """A choice of studies in a pooled dataset (cases.csv names two or more): choosing
+        studies chooses their cases; ``None`` for a dataset of one study."""
+        studies = studies_of(ds)
+        if len(studies) < 2:
+            return None
+        study = ds.cases.astype({"case_id": str}).set_index("case_id")["study"].astype(str)
+        control = widgets.SelectMultiple(
+            options=studies,
+            value=tuple(studies),
+            rows=min(4, len(studies)),
+            description="Studies",
+            layout=widgets.Layout(width="420px"),
+        )
+        control.add_class("coprod-studies")
+
+        def chosen(change: dict[str, Any]) -> None:
+            keep = set(change["new"])
+            self.cases_widget.value = tuple(c for c in self.model.case_ids if study.get(c) in keep)
+
+        control.observe(chosen, names="value")
+        return control
 
     # ----------------------------------------------------------------- state
 
