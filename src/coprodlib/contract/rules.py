@@ -23,6 +23,7 @@ __all__ = [
     "TableRule",
     "TABLES",
     "FILE_NAME_ID",
+    "ID_COLUMNS",
     "MAX_WHOLE_NUMBER",
     "WINDOWS_RESERVED",
     "file_name_problem",
@@ -35,6 +36,18 @@ __all__ = [
 #: must look like: 1 to 64 ASCII letters, digits, ``_`` and ``-``, a letter or digit first.
 #: No dots (``a`` and ``a.html`` would claim the same page), spaces, slashes or other signs.
 FILE_NAME_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: Per table, the columns that hold the id of a case, participant, document, segment or
+#: respondent: what must change together when ids are renamed (a pool's study prefix, a
+#: replicated copy's suffix).
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cases": ("case_id",),
+    "participants": ("participant_id", "case_id"),
+    "documents": ("document_id", "case_id", "participant_id"),
+    "segments": ("segment_id", "case_id", "participant_id", "document_id"),
+    "codings": ("segment_id",),
+    "double_coding": ("segment_id",),
+    "survey": ("respondent_id",),
+}
 #: Names Windows keeps for devices, in any case: a file cannot be called ``CON`` or ``nul``.
 WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{d}{k}" for d in ("com", "lpt") for k in range(10)]

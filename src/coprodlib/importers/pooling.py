@@ -48,6 +48,7 @@ import pandas as pd
 from .._io import write_csv, write_text_atomic
 from ..contract.dataset import Dataset, check_folder, load_folder
 from ..contract.reading import read_table
+from ..contract.rules import ID_COLUMNS
 from ..errors import DataError, Problem
 from ..paths import resolve_dataset
 from .staging import staged_target, write_meta
@@ -58,18 +59,8 @@ __all__ = ["PoolNote", "PoolResult", "STUDY_ID", "pool_datasets"]
 #: pooled id's prefix ends at its first underscore.
 STUDY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?")
 
-#: The id columns of each table that get the study prefix.
-_ID_COLUMNS = {
-    "cases": ("case_id",),
-    "participants": ("participant_id", "case_id"),
-    "documents": ("document_id", "case_id", "participant_id"),
-    "segments": ("segment_id", "case_id", "participant_id", "document_id"),
-    "codings": ("segment_id",),
-    "double_coding": ("segment_id",),
-    "survey": ("respondent_id",),
-}
 #: The tables a pool writes, in the contract's order.
-_TABLES = tuple(_ID_COLUMNS)
+_TABLES = tuple(ID_COLUMNS)
 #: Files an earlier pool in ``--to`` may hold that this one may not write again.
 _WRITTEN = (*[f"{t}.csv" for t in _TABLES], "codebook_extension.csv", "scales.yml", "README.md")
 
@@ -359,7 +350,7 @@ def _case_notes(cases: dict[str, pd.DataFrame]) -> list[PoolNote]:
 
 def _study_tables(ds: Dataset, study: str, renames: dict[str, str]) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
-    for name, columns in _ID_COLUMNS.items():
+    for name, columns in ID_COLUMNS.items():
         frame = getattr(ds, name)
         if frame is None or (name != "survey" and not len(ds.cases)):
             continue
