@@ -62,17 +62,7 @@ def _family_shares(frames):
 
 def test_write_demo_is_byte_for_byte_reproducible(written, tmp_path):
     again = writer.write_demo(tmp_path / "elsewhere" / "demo")
-    names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(writer.DEMO_FILES)
-    assert sorted(p.name for p in again.iterdir()) == names
-    for name in names:
-        assert (written / name).read_bytes() == (again / name).read_bytes(), name
-    # plain "\n" line ends and UTF-8 everywhere; no temporary folders left behind
-    for name in names:
-        data = (written / name).read_bytes()
-        assert b"\r" not in data, name
-        data.decode("utf-8")
-    assert [p.name for p in again.parent.iterdir()] == ["demo"]
+    check_same_files(written, again, writer.DEMO_FILES)
 
 
 def test_same_seed_same_frames_other_seed_other_frames(frames):
@@ -254,15 +244,7 @@ def test_offsets_lie_within_their_documents(frames):
     assert (seg["start"] < seg["end"]).all()
     assert (seg["start"] >= 0).all()
     assert (seg["end"] <= seg["document_id"].map(docs["n_chars"])).all()
-    texts = frames["texts"]
-    assert (texts.str.len() == docs["n_chars"].reindex(texts.index)).all()
-    assert all(
-        texts[d][s:e] == t
-        for d, s, e, t in zip(
-            seg["document_id"], seg["start"], seg["end"], seg["text"], strict=True
-        )
-    )
-    assert texts.str.startswith("SYNTHETIC INTERVIEW").all()
+    check_texts_match_offsets(frames)
     # ordinary segments do not overlap; a few extra ones (ids ending in x) do
     overlap = seg["segment_id"].str.endswith("x")
     assert 10 <= overlap.sum() <= 0.08 * len(seg)
@@ -276,28 +258,9 @@ def test_offsets_lie_within_their_documents(frames):
 
 
 def test_ids_are_unique_sorted_and_keys_resolve(frames):
-    seg, cod, dc = frames["segments"], frames["codings"], frames["double_coding"]
-    people, docs, cases = frames["participants"], frames["documents"], frames["cases"]
-    for table, key in (
-        ("cases", "case_id"),
-        ("participants", "participant_id"),
-        ("documents", "document_id"),
-        ("segments", "segment_id"),
-        ("survey", "respondent_id"),
-    ):
-        ids = frames[table][key]
-        assert ids.is_unique and ids.is_monotonic_increasing, table
-    assert cod.equals(cod.sort_values(["segment_id", "code"], ignore_index=True))
-    assert dc.equals(dc.sort_values(["segment_id", "coder", "code"], ignore_index=True))
-    assert not cod.duplicated(["segment_id", "code"]).any()
-    assert people["case_id"].isin(cases["case_id"]).all()
-    assert docs["participant_id"].isin(people["participant_id"]).all()
-    assert seg["participant_id"].isin(people["participant_id"]).all()
-    assert seg["document_id"].isin(docs["document_id"]).all()
-    assert cod["segment_id"].isin(seg["segment_id"]).all()
-    assert dc["segment_id"].isin(seg["segment_id"]).all()
+    cod, people, docs = frames["codings"], frames["participants"], frames["documents"]
+    check_ids_and_keys(frames, extra_ids=(("survey", "respondent_id"),))
     case_of = people.set_index("participant_id")["case_id"]
-    assert (seg["case_id"] == seg["participant_id"].map(case_of)).all()
     assert (docs["case_id"] == docs["participant_id"].map(case_of)).all()
     assert (
         docs["role"] == docs["participant_id"].map(people.set_index("participant_id")["role"])
@@ -308,12 +271,8 @@ def test_ids_are_unique_sorted_and_keys_resolve(frames):
 def test_double_coding_repeats_coder_a_and_agrees_plausibly(frames):
     from coprodlib.analysis.reliability import agreement, code_decisions
 
-    dc, cod = frames["double_coding"], frames["codings"]
-    assert dc["segment_id"].nunique() == 80
-    assert set(dc["coder"]) == {"coder_a", "coder_b"}
-    a = dc[dc["coder"] == "coder_a"][["segment_id", "code"]].reset_index(drop=True)
-    sample = cod[cod["segment_id"].isin(a["segment_id"])][["segment_id", "code"]]
-    pd.testing.assert_frame_equal(a, sample.reset_index(drop=True))
+    dc = frames["double_coding"]
+    check_double_coding_repeats_coder_a(frames, 80)
     b = dc[dc["coder"] == "coder_b"]
     assert b["segment_id"].nunique() == 80  # coder_b looked at every unit
     assert not dc["segment_id"].str.endswith("x").any()
@@ -527,3 +486,73 @@ def test_demo_to_a_folder_that_cannot_be_written_is_one_line(where, capsys):
     assert main(["demo", "--to", where]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ".tmp-" not in err and "Errno" not in err
+
+
+# --------------------------------------------------------------------------- shared checks
+# Checks both demo studies must pass; tests/test_demo2.py imports them from here.
+
+
+def check_same_files(written, again, files):
+    """Two writes hold ``files`` alone, with the same bytes, plain newlines and UTF-8.
+
+    ``again`` is the only entry of its parent folder: no temporary folder is left behind.
+    """
+    names = sorted(p.name for p in written.iterdir())
+    assert names == sorted(files)
+    assert sorted(p.name for p in again.iterdir()) == names
+    for name in names:
+        data = (written / name).read_bytes()
+        assert data == (again / name).read_bytes(), name
+        assert b"\r" not in data, name
+        data.decode("utf-8")
+    assert [p.name for p in again.parent.iterdir()] == [again.name]
+
+
+def check_ids_and_keys(frames, *, extra_ids=()):
+    """Ids unique and sorted, codings sorted and not repeated, and every key resolving."""
+    seg, cod, dc = frames["segments"], frames["codings"], frames["double_coding"]
+    people, docs, cases = frames["participants"], frames["documents"], frames["cases"]
+    for table, key in (
+        ("cases", "case_id"),
+        ("participants", "participant_id"),
+        ("documents", "document_id"),
+        ("segments", "segment_id"),
+        *extra_ids,
+    ):
+        ids = frames[table][key]
+        assert ids.is_unique and ids.is_monotonic_increasing, table
+    assert cod.equals(cod.sort_values(["segment_id", "code"], ignore_index=True))
+    assert dc.equals(dc.sort_values(["segment_id", "coder", "code"], ignore_index=True))
+    assert not cod.duplicated(["segment_id", "code"]).any()
+    assert people["case_id"].isin(cases["case_id"]).all()
+    assert docs["participant_id"].isin(people["participant_id"]).all()
+    assert seg["participant_id"].isin(people["participant_id"]).all()
+    assert seg["document_id"].isin(docs["document_id"]).all()
+    assert cod["segment_id"].isin(seg["segment_id"]).all()
+    assert dc["segment_id"].isin(seg["segment_id"]).all()
+    case_of = people.set_index("participant_id")["case_id"]
+    assert (seg["case_id"] == seg["participant_id"].map(case_of)).all()
+
+
+def check_texts_match_offsets(frames):
+    """Each document text as long as its ``n_chars``, and each segment its text's slice."""
+    seg, texts = frames["segments"], frames["texts"]
+    docs = frames["documents"].set_index("document_id")
+    assert (texts.str.len() == docs["n_chars"].reindex(texts.index)).all()
+    assert all(
+        texts[d][s:e] == t
+        for d, s, e, t in zip(
+            seg["document_id"], seg["start"], seg["end"], seg["text"], strict=True
+        )
+    )
+    assert texts.str.startswith("SYNTHETIC INTERVIEW").all()
+
+
+def check_double_coding_repeats_coder_a(frames, n_segments):
+    """``n_segments`` double-coded segments, by two coders, ``coder_a`` as in the codings."""
+    dc, cod = frames["double_coding"], frames["codings"]
+    assert dc["segment_id"].nunique() == n_segments
+    assert set(dc["coder"]) == {"coder_a", "coder_b"}
+    a = dc[dc["coder"] == "coder_a"][["segment_id", "code"]].reset_index(drop=True)
+    sample = cod[cod["segment_id"].isin(a["segment_id"])][["segment_id", "code"]]
+    pd.testing.assert_frame_equal(a, sample.reset_index(drop=True))

@@ -17,6 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from test_demo import (
+    check_double_coding_repeats_coder_a,
+    check_ids_and_keys,
+    check_same_files,
+    check_texts_match_offsets,
+)
 
 import coprodlib as cp
 from coprodlib.demo import parameters, second_study, writer
@@ -62,15 +68,7 @@ def _groups(table):
 
 def test_write_is_byte_for_byte_reproducible(written, tmp_path):
     again = second_study.write_second_demo(tmp_path / "elsewhere" / "demo2")
-    names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(sp.SECOND_FILES)
-    assert sorted(p.name for p in again.iterdir()) == names
-    for name in names:
-        data = (written / name).read_bytes()
-        assert data == (again / name).read_bytes(), name
-        assert b"\r" not in data, name
-        data.decode("utf-8")
-    assert [p.name for p in again.parent.iterdir()] == ["demo2"]
+    check_same_files(written, again, sp.SECOND_FILES)
 
 
 def test_committed_demo2_equals_a_fresh_write(written):
@@ -167,24 +165,8 @@ def test_team_codes_are_mapped_or_in_the_extension(frames):
 
 
 def test_ids_sorted_unique_keys_resolve_and_distinct_from_the_first_demo(frames):
-    seg, cod, dc = frames["segments"], frames["codings"], frames["double_coding"]
     people, cases = frames["participants"], frames["cases"]
-    for table, key in (
-        ("cases", "case_id"),
-        ("participants", "participant_id"),
-        ("documents", "document_id"),
-        ("segments", "segment_id"),
-    ):
-        ids = frames[table][key]
-        assert ids.is_unique and ids.is_monotonic_increasing, table
-    assert cod.equals(cod.sort_values(["segment_id", "code"], ignore_index=True))
-    assert dc.equals(dc.sort_values(["segment_id", "coder", "code"], ignore_index=True))
-    assert not cod.duplicated(["segment_id", "code"]).any()
-    assert people["case_id"].isin(cases["case_id"]).all()
-    assert seg["participant_id"].isin(people["participant_id"]).all()
-    assert cod["segment_id"].isin(seg["segment_id"]).all()
-    case_of = people.set_index("participant_id")["case_id"]
-    assert (seg["case_id"] == seg["participant_id"].map(case_of)).all()
+    check_ids_and_keys(frames)
     first = parameters.DEMO_CASES
     assert not set(cases["case_id"]) & {c["case_id"] for c in first}
     prefixes = {c["prefix"] for c in first}
@@ -193,16 +175,7 @@ def test_ids_sorted_unique_keys_resolve_and_distinct_from_the_first_demo(frames)
 
 def test_offsets_and_texts(frames):
     seg = frames["segments"]
-    texts = frames["texts"]
-    docs = frames["documents"].set_index("document_id")
-    assert (texts.str.len() == docs["n_chars"].reindex(texts.index)).all()
-    assert all(
-        texts[d][s:e] == t
-        for d, s, e, t in zip(
-            seg["document_id"], seg["start"], seg["end"], seg["text"], strict=True
-        )
-    )
-    assert texts.str.startswith("SYNTHETIC INTERVIEW").all()
+    check_texts_match_offsets(frames)
     assert 300 <= len(seg) <= 600  # small: every notebook runs on it quickly
 
 
@@ -367,12 +340,7 @@ def test_the_built_in_pattern_holds_for_other_seeds(seed):
 def test_double_coding_repeats_coder_a_and_agrees_plausibly(loaded, frames):
     from coprodlib.analysis.reliability import agreement, code_decisions
 
-    dc, cod = frames["double_coding"], frames["codings"]
-    assert dc["segment_id"].nunique() == sp.N_DOUBLE_SECOND
-    assert set(dc["coder"]) == {"coder_a", "coder_b"}
-    a = dc[dc["coder"] == "coder_a"][["segment_id", "code"]].reset_index(drop=True)
-    sample = cod[cod["segment_id"].isin(a["segment_id"])][["segment_id", "code"]]
-    pd.testing.assert_frame_equal(a, sample.reset_index(drop=True))
+    check_double_coding_repeats_coder_a(frames, sp.N_DOUBLE_SECOND)
     decisions = code_decisions(loaded.double_coding.astype({"code": str}))
     res = agreement(decisions, unit=["segment_id", "code"], code="present")
     assert 0.6 <= res["alpha"].iat[0] <= 0.9

@@ -40,6 +40,10 @@ __all__ = [
     "double_coding",
     "draw_codes",
     "effect_desired",
+    "effect_weights",
+    "leaf_weights",
+    "one_sided_share",
+    "slot_mask",
 ]
 
 
@@ -78,7 +82,7 @@ def draw_codes(
     slots = ["tension", "strategy", "effect"] + (["value", "other"] if large else [])
     codes = [c for s in slots for c in pools[s]]
     start_of = dict(zip(slots, np.cumsum([0] + [len(pools[s]) for s in slots])[:-1], strict=True))
-    mask = _slot_mask(rows.is_overlap, len(slots), large, rng)
+    mask = slot_mask(rows.is_overlap, *SLOT_P["large" if large else "demo"], rng)
     if n_codings is not None:
         mask = _exact_count(mask, n_codings, rng)
     code = np.zeros((rows.n_rows, len(slots)), dtype=np.int64)
@@ -125,13 +129,25 @@ def _code_pools(large: bool) -> dict[str, list[str]]:
     return pools
 
 
-def _slot_mask(
-    is_overlap: np.ndarray, n_slots: int, large: bool, rng: np.random.Generator
+def slot_mask(
+    is_overlap: np.ndarray, p_base: np.ndarray, p_over: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Which slots carry a code; a row left empty gets a strategy (an overlap: an effect)."""
-    p_base, p_over = SLOT_P["large" if large else "demo"]
-    p = np.where(is_overlap[:, None], p_over[None, :], p_base[None, :])
-    mask = rng.random((len(is_overlap), n_slots)) < p
+    """Which slots of every segment row carry a code.
+
+    Slot ``j`` of a row is coded with probability ``p_base[j]`` (an overlapping row:
+    ``p_over[j]``); a row left empty gets a strategy (slot 1), an overlapping one an effect
+    (slot 2). Both demo studies draw their slots this way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coprodlib.demo.codings import slot_mask
+    >>> rng = np.random.default_rng(1)
+    >>> slot_mask(np.array([False, True]), np.zeros(3), np.zeros(3), rng).astype(int).tolist()
+    [[0, 1, 0], [0, 0, 1]]
+    """
+    p = np.where(is_overlap[:, None], np.asarray(p_over)[None, :], np.asarray(p_base)[None, :])
+    mask = rng.random((len(is_overlap), p.shape[1])) < p
     empty = ~mask.any(axis=1)
     mask[empty & ~is_overlap, 1] = True
     mask[empty & is_overlap, 2] = True
@@ -185,13 +201,42 @@ def _draw_strategies(
     one_sided = cases["one_sided"].to_numpy(dtype=float)
     shift = np.r_[1.0, 1.0, 1.0, 0.0] * one_sided[rows.row_case, None]
     family = draw(rng, np.exp(FAMILY_LOGITS[rows.row_group] + shift))
-    leaf_names = [c for f in FAMILIES for c, _ in LEAVES[f]]
-    leaf_w = np.zeros((len(FAMILIES), 3, len(leaf_names)))
-    for f, fam in enumerate(FAMILIES):
-        for code_id, w in LEAVES[fam]:
-            leaf_w[f, :, leaf_names.index(code_id)] = w
+    leaf_names, leaf_w = leaf_weights(LEAVES)
     leaf = draw(rng, leaf_w[family, rows.row_group])
     return family, np.array([pool.index(c) for c in leaf_names])[leaf]
+
+
+def leaf_weights(
+    leaves: dict[str, list[tuple[str, tuple[float, float, float]]]],
+) -> tuple[list[str], np.ndarray]:
+    """The codes of every coping family in family order, and their weights by family and group.
+
+    Parameters
+    ----------
+    leaves : dict
+        Family id to its codes with one weight per role group (public servant, citizen
+        co-producer, third party), as :data:`~.parameters.LEAVES`.
+
+    Returns
+    -------
+    tuple
+        The code ids, family by family in the order of :data:`~.parameters.FAMILIES`, and an
+        array (family, role group, code) of weights, zero outside a code's own family.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.codings import leaf_weights
+    >>> from coprodlib.demo.parameters import LEAVES
+    >>> names, w = leaf_weights(LEAVES)
+    >>> names[:3], w.shape
+    (['avoidance', 'dropping_out', 'escalation'], (4, 3, 14))
+    """
+    names = [c for f in FAMILIES for c, _ in leaves[f]]
+    weights = np.zeros((len(FAMILIES), 3, len(names)))
+    for f, fam in enumerate(FAMILIES):
+        for code_id, w in leaves[fam]:
+            weights[f, :, names.index(code_id)] = w
+    return names, weights
 
 
 def _draw_effects(
@@ -208,11 +253,7 @@ def _draw_effects(
     Undesired effects grow more likely as one-sided coping piles up in the case.
     """
     row_case = rows.row_case
-    one = has_strategy & (family != FAMILIES.index("balancing"))
-    share = np.bincount(row_case, weights=one, minlength=n_cases) / np.maximum(
-        np.bincount(row_case, weights=has_strategy, minlength=n_cases), 1
-    )
-    seg_one = np.where(has_strategy, one.astype(float), share[row_case])
+    share, seg_one = one_sided_share(row_case, has_strategy, family, n_cases)
     z = (
         UNDESIRED["intercept"]
         + UNDESIRED["per_share"] * (share[row_case] - UNDESIRED["centre"])
@@ -220,13 +261,48 @@ def _draw_effects(
     )
     desired = rng.random(rows.n_rows) >= 1.0 / (1.0 + np.exp(-z))
     fam_or_none = np.where(has_strategy, family, len(FAMILIES))
-    eff_w = _effect_weights(pools["effect"], large)  # (5 families, 2 desired, n effects)
+    eff_w = effect_weights(pools["effect"], large=large)  # (5 families, 2 desired, n effects)
     effect = draw(rng, eff_w[fam_or_none, desired.astype(int)])
     return share, desired, effect
 
 
-def _effect_weights(pool: Sequence[str], large: bool) -> np.ndarray:
-    """Weights (family or none, desired, effect) of drawing each effect code."""
+def one_sided_share(
+    row_case: np.ndarray, has_strategy: np.ndarray, family: np.ndarray, n_cases: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's share of strategies that favour one value, and each row's one-sided flag.
+
+    A strategy favours one value unless its family is balancing; a row without a strategy
+    takes its case's share in place of the flag (what the effect model weighs it by).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coprodlib.demo.codings import one_sided_share
+    >>> share, seg = one_sided_share(
+    ...     np.array([0, 0, 1]), np.array([True, True, False]), np.array([0, 3, 0]), 2
+    ... )
+    >>> share.tolist(), seg.tolist()
+    ([0.5, 0.0], [1.0, 0.0, 0.0])
+    """
+    one = has_strategy & (family != FAMILIES.index("balancing"))
+    share = np.bincount(row_case, weights=one, minlength=n_cases) / np.maximum(
+        np.bincount(row_case, weights=has_strategy, minlength=n_cases), 1
+    )
+    return share, np.where(has_strategy, one.astype(float), share[row_case])
+
+
+def effect_weights(pool: Sequence[str], *, large: bool = False) -> np.ndarray:
+    """Weights (family or none, desired, effect) of drawing each effect code of ``pool``.
+
+    The model's own effects (:data:`~.parameters.EFFECTS`) carry their base weight times the
+    family's multiplier; with ``large``, any other codebook effect weighs 0.7.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.codings import effect_weights
+    >>> effect_weights(["value_realised", "withdrawal"]).shape
+    (5, 2, 2)
+    """
     known = {code: (des, base, mult) for code, des, base, mult in EFFECTS}
     out = np.zeros((len(FAMILIES) + 1, 2, len(pool)))
     if large:

@@ -21,6 +21,7 @@ import pandas as pd
 from .codings import DrawnCodes, codings_table, double_coding, draw_codes
 from .sampling import check_count, streams
 from .structure import (
+    SegmentRows,
     case_table,
     documents,
     offsets,
@@ -31,10 +32,10 @@ from .structure import (
 from .survey import draw_survey, scales_yaml
 from .texts import document_texts, segment_texts, word_segments
 
-__all__ = ["simulate"]
+__all__ = ["CASE_COLUMNS", "cases_out", "coded_segments", "simulate"]
 
 #: Columns of ``cases.csv``, in their order.
-_CASE_COLUMNS = [
+CASE_COLUMNS = [
     "case_id",
     "title",
     "country",
@@ -72,30 +73,22 @@ def simulate(
     totals = _segment_totals(len(cases), n_segments, segments_per_case)
     rows = segment_rows(cases, people, r_struct, totals)
     drawn = draw_codes(cases, rows, r_code, n_codings, large)
-    docs = documents(cases, people)
-    wording = word_segments(cases, docs, rows, drawn, r_struct, texts)
-    where = offsets(rows, wording.gap_len, wording.len_a, wording.len_b, wording.header_len)
-    docs["n_chars"] = where.n_chars
-    segments, perm, rank_of_row = segment_table(
-        cases, people, docs, rows, where, segment_texts(wording, rows)
+    coded = coded_segments(
+        cases, people, rows, drawn, r_struct, r_double, n_double=n_double, texts=texts, large=large
     )
-    seg_ids = segments["segment_id"].to_numpy()
-    codings, seg_pos, cidx = codings_table(drawn, seg_ids, rank_of_row, large)
-    ordinary = np.flatnonzero(~rows.is_overlap[perm])
-    double = double_coding(r_double, seg_ids, seg_pos, cidx, ordinary, drawn, n_double, large)
     survey = draw_survey(r_survey, check_count("n_respondents", n_respondents, 0))
     frames: dict[str, Any] = {
-        "cases": _cases_out(cases),
+        "cases": cases_out(cases),
         "participants": people[["participant_id", "case_id", "role"]].copy(),
-        "documents": docs,
-        "segments": segments,
-        "codings": codings,
-        "double_coding": double,
+        "documents": coded["documents"],
+        "segments": coded["segments"],
+        "codings": coded["codings"],
+        "double_coding": coded["double_coding"],
         "survey": survey,
         "scales": scales_yaml(),
     }
     if texts:
-        frames["texts"] = document_texts(wording, rows, docs)
+        frames["texts"] = coded["texts"]
     frames["meta"] = _meta(seed)
     frames["model"] = _model_record(cases, drawn)
     return _sort_people(frames)
@@ -112,9 +105,82 @@ def _segment_totals(
     return None
 
 
-def _cases_out(cases: pd.DataFrame) -> pd.DataFrame:
-    """The columns of ``cases.csv``, sorted by case id."""
-    out = cases[_CASE_COLUMNS].copy()
+def coded_segments(
+    cases: pd.DataFrame,
+    people: pd.DataFrame,
+    rows: SegmentRows,
+    drawn: DrawnCodes,
+    r_struct: np.random.Generator,
+    r_double: np.random.Generator,
+    *,
+    n_double: int,
+    texts: bool = True,
+    large: bool = False,
+) -> dict[str, Any]:
+    """The documents, segments, codings and double coding for codes already drawn.
+
+    The steps after the codes, shared by both demo studies: the documents of the
+    participants, the wording of every segment (from the structure stream ``r_struct``), the
+    offsets, the segment table, ``coder_a``'s codings and ``coder_b``'s double coding of
+    ``n_double`` ordinary segments (from ``r_double``).
+
+    Returns
+    -------
+    dict
+        ``documents`` (with ``n_chars``, in case-table order), ``segments``, ``codings`` and
+        ``double_coding``; with ``texts``, also ``texts``, the full document texts by
+        ``document_id``.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.codings import draw_codes
+    >>> from coprodlib.demo.model import coded_segments
+    >>> from coprodlib.demo.sampling import streams
+    >>> from coprodlib.demo.structure import case_table, participants, segment_rows
+    >>> r_struct, r_code, _, r_double = streams(1)
+    >>> cases = case_table(None, r_struct)
+    >>> people = participants(cases, r_struct)
+    >>> rows = segment_rows(cases, people, r_struct, None)
+    >>> drawn = draw_codes(cases, rows, r_code, None, False)
+    >>> coded = coded_segments(cases, people, rows, drawn, r_struct, r_double, n_double=5)
+    >>> sorted(coded), coded["double_coding"]["segment_id"].nunique()
+    (['codings', 'documents', 'double_coding', 'segments', 'texts'], 5)
+    """
+    docs = documents(cases, people)
+    wording = word_segments(cases, docs, rows, drawn, r_struct, texts)
+    where = offsets(rows, wording.gap_len, wording.len_a, wording.len_b, wording.header_len)
+    docs["n_chars"] = where.n_chars
+    segments, perm, rank_of_row = segment_table(
+        cases, people, docs, rows, where, segment_texts(wording, rows)
+    )
+    seg_ids = segments["segment_id"].to_numpy()
+    codings, seg_pos, cidx = codings_table(drawn, seg_ids, rank_of_row, large)
+    ordinary = np.flatnonzero(~rows.is_overlap[perm])
+    double = double_coding(r_double, seg_ids, seg_pos, cidx, ordinary, drawn, n_double, large)
+    out: dict[str, Any] = {
+        "documents": docs,
+        "segments": segments,
+        "codings": codings,
+        "double_coding": double,
+    }
+    if texts:
+        out["texts"] = document_texts(wording, rows, docs)
+    return out
+
+
+def cases_out(cases: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``cases.csv`` (:data:`CASE_COLUMNS`), sorted by case id.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coprodlib.demo.model import CASE_COLUMNS, cases_out
+    >>> frame = pd.DataFrame([dict.fromkeys(CASE_COLUMNS, "x") | {"case_id": c, "year": 2020}
+    ...                       for c in ("b", "a")])
+    >>> cases_out(frame)["case_id"].tolist()
+    ['a', 'b']
+    """
+    out = cases[CASE_COLUMNS].copy()
     out["year"] = out["year"].astype(np.int64)
     order = np.argsort(out["case_id"].to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)

@@ -28,7 +28,7 @@ from .parameters import (
     UNDESIRED,
 )
 
-__all__ = ["readme_text"]
+__all__ = ["design_cells", "family_rows", "files_table", "markdown_table", "readme_text"]
 
 #: The tables counted in the README, as (file, key in the frames).
 _COUNTED = (
@@ -55,8 +55,17 @@ def readme_text(frames: dict[str, Any]) -> str:
     return "\n".join(sections)
 
 
-def _table(rows: list[list[Any]], head: list[str]) -> str:
-    """A Markdown table with the header ``head``."""
+def markdown_table(rows: list[list[Any]], head: list[str]) -> str:
+    """A Markdown table with the header ``head`` and one line per row of ``rows``.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.readme import markdown_table
+    >>> print(markdown_table([["a", 1]], ["file", "rows"]))
+    | file | rows |
+    |---|---|
+    | a | 1 |
+    """
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
@@ -79,12 +88,67 @@ def _intro(seed: int) -> str:
 """
 
 
+def files_table(frames: dict[str, Any], counted: tuple[tuple[str, str], ...]) -> str:
+    """The Markdown table of the files ``counted`` (file name, key in ``frames``) and their rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coprodlib.demo.readme import files_table
+    >>> frames = {"cases": pd.DataFrame({"case_id": ["a", "b"]})}
+    >>> print(files_table(frames, (("cases.csv", "cases"),)))
+    | file | rows |
+    |---|---|
+    | `cases.csv` | 2 |
+    """
+    counts = [[f"`{name}`", len(frames[key])] for name, key in counted]
+    return markdown_table(counts, ["file", "rows"])
+
+
+def design_cells(case: pd.Series, interviews: int) -> list[Any]:
+    """A case's design as the README tables show it: study, phase, level, mode, logic, year.
+
+    ``interviews`` (the case's number of participants) follows as the last cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coprodlib.demo.readme import design_cells
+    >>> case = pd.Series({"study": "s", "phase": "co-design", "level": "group",
+    ...                   "mode": "enhanced", "logic": "hands-on", "year": 2017.0})
+    >>> design_cells(case, 5)
+    ['s', 'co-design', 'group', 'enhanced', 'hands-on', 2017, 5]
+    """
+    cells = [case[k] for k in ("study", "phase", "level", "mode", "logic")]
+    return [*cells, int(case["year"]), interviews]
+
+
+def family_rows() -> list[list[Any]]:
+    """Per role group, the probability of each coping family before any case shift.
+
+    The rows of the README table: the group, then one probability (two decimals) per family
+    of :data:`~.parameters.FAMILIES`, from the logit :data:`~.parameters.FAMILY_LOGITS`.
+
+    Examples
+    --------
+    >>> from coprodlib.demo.readme import family_rows
+    >>> rows = family_rows()
+    >>> len(rows), len(rows[0])
+    (3, 5)
+    """
+    fam = pd.DataFrame(
+        np.exp(FAMILY_LOGITS) / np.exp(FAMILY_LOGITS).sum(axis=1, keepdims=True),
+        index=ROLE_GROUPS,
+        columns=FAMILIES,
+    ).round(2)
+    return [[g, *fam.loc[g].tolist()] for g in fam.index]
+
+
 def _files_section(frames: dict[str, Any]) -> str:
     """The files and their rows, and what each holds."""
-    counts = [[f"`{name}`", len(frames[key])] for name, key in _COUNTED]
     return f"""## Files
 
-{_table(counts, ["file", "rows"])}
+{files_table(frames, _COUNTED)}
 
 plus `dataset.yml` (name, title, `synthetic: true`, seed, description), `scales.yml` (the survey
 scales, conditions and choices; format of `coprodlib.survey.read_survey_design`) and this
@@ -109,13 +173,7 @@ def _cases_section(frames: dict[str, Any]) -> str:
     case_rows = [
         [
             f"`{cid}`",
-            c["study"],
-            c["phase"],
-            c["level"],
-            c["mode"],
-            c["logic"],
-            int(c["year"]),
-            int(people.get(cid, 0)),
+            *design_cells(c, int(people.get(cid, 0))),
             ", ".join(f"{r} {k}" for r, k in spec.loc[cid, "roles"].items()),
             f"{spec.loc[cid, 'one_sided']:+.1f}",
             f"{share[cid]:.2f}",
@@ -129,7 +187,7 @@ Two studies are imitated: three German local-government cases, studied with 24 s
 interviews with public managers, citizens and third parties [aschhoff2018], and three Flemish
 cases of the 2021 dissertation on coping with value conflicts [jaspers2021d].
 
-{_table(case_rows, ["case", "study", "phase", "level", "mode", "logic", "year", "interviews", "roles", "one-sidedness (latent)", "one-sided share (drawn)"])}
+{markdown_table(case_rows, ["case", "study", "phase", "level", "mode", "logic", "year", "interviews", "roles", "one-sidedness (latent)", "one-sided share (drawn)"])}
 
 | assumption | source |
 |---|---|
@@ -151,12 +209,7 @@ def _codings_section(frames: dict[str, Any]) -> str:
         for cid in cases.index
         if cid in spec.index
     ]
-    fam = pd.DataFrame(
-        np.exp(FAMILY_LOGITS) / np.exp(FAMILY_LOGITS).sum(axis=1, keepdims=True),
-        index=ROLE_GROUPS,
-        columns=FAMILIES,
-    ).round(2)
-    fam_rows = [[g, *fam.loc[g].tolist()] for g in fam.index]
+    fam_rows = family_rows()
     u = UNDESIRED
     return f"""## Model of the codings
 
@@ -171,14 +224,14 @@ quality conflict [jaspers2021d], with effective outcomes vs good-governance prin
 [jaspers2021m]. Which tensions the Flemish cases actually reported is not verified here; the
 weights are assumptions.
 
-{_table(tension_rows, ["case", "tension weights"])}
+{markdown_table(tension_rows, ["case", "tension weights"])}
 
 **Strategies.** The family (avoidance, escalation, trade-off, balancing [jaspers2021d;
 jaspers2021m]) is drawn from a multinomial logit by role group. Citizen co-producers choose
 avoidance and escalation more often than public servants, who more often trade off or balance
 [jaspers2021d]; the numbers are invented. Probabilities before the case shift:
 
-{_table(fam_rows, ["role group", *FAMILIES])}
+{markdown_table(fam_rows, ["role group", *FAMILIES])}
 
 Each case adds its latent one-sidedness (table above) to the log-odds of the three families that
 favour one value (avoidance, escalation, trade-off: codebook `favours: one`) against balancing

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .parameters import LEAVES
+
 __all__ = [
     "ESCALATION_MODEL",
     "LOCAL_CODES",
@@ -306,28 +308,15 @@ UNDESIRED_SECOND = {
 SECOND_SLOT_P = ((0.85, 0.88, 0.60, 0.10), (0.0, 0.30, 0.85, 0.0))
 
 #: Codes within each coping family, with weights per role group (public servant, citizen
-#: co-producer, third party): the first demo's, plus the team's local escalation code
-#: ``local_coping_passing_it_up_petition`` (a petition to the council).
+#: co-producer, third party): the first demo's (:data:`~.parameters.LEAVES`), but for escalation,
+#: which adds the team's local code ``local_coping_passing_it_up_petition`` (a petition to the
+#: council) and shifts some weight to it.
 SECOND_LEAVES: dict[str, list[tuple[str, tuple[float, float, float]]]] = {
-    "avoidance": [("avoidance", (0.85, 0.55, 0.6)), ("dropping_out", (0.15, 0.45, 0.4))],
+    **LEAVES,
     "escalation": [
         ("escalation", (1.0, 0.30, 0.7)),
         ("asking_public_servant", (0.0, 0.45, 0.0)),
         ("local_coping_passing_it_up_petition", (0.0, 0.25, 0.3)),
-    ],
-    "trade_off": [
-        ("trade_off", (0.4, 0.5, 0.4)),
-        ("bias", (0.3, 0.3, 0.3)),
-        ("cycling", (0.15, 0.1, 0.15)),
-        ("firewalls", (0.15, 0.1, 0.15)),
-    ],
-    "balancing": [
-        ("balancing", (0.3, 0.45, 0.35)),
-        ("compromising", (0.25, 0.3, 0.25)),
-        ("hybridization", (0.12, 0.05, 0.12)),
-        ("incrementalism", (0.13, 0.1, 0.13)),
-        ("casuistry", (0.1, 0.0, 0.05)),
-        ("justification_work", (0.1, 0.1, 0.1)),
     ],
 }
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .parameters import EXTRA, FAMILIES, FAMILY_LOGITS, KEEP, REPLACE, ROLE_GROUPS
+from .parameters import EXTRA, FAMILIES, KEEP, REPLACE
+from .readme import design_cells, family_rows, files_table, markdown_table
 from .second_parameters import (
     ESCALATION_MODEL,
     LOCAL_SLOT,
     ONE_SIDED_MODEL,
     SECOND_CASES,
+    SECOND_FILES,
     SECOND_SLOT_P,
     SEGMENTS_PER_CASE,
     UNDESIRED_SECOND,
@@ -27,16 +28,9 @@ from .second_parameters import (
 
 __all__ = ["second_readme_text"]
 
-#: The tables counted in the README, as (file, key in the frames).
-_COUNTED = (
-    ("cases.csv", "cases"),
-    ("participants.csv", "participants"),
-    ("documents.csv", "documents"),
-    ("segments.csv", "segments"),
-    ("codings.csv", "codings"),
-    ("double_coding.csv", "double_coding"),
-    ("code_map.csv", "code_map"),
-    ("codebook_extension.csv", "codebook_extension"),
+#: The tables counted in the README, as (file, key in the frames): every CSV of the folder.
+_COUNTED = tuple(
+    (name, name.removesuffix(".csv")) for name in SECOND_FILES if name.endswith(".csv")
 )
 
 
@@ -71,13 +65,6 @@ def second_readme_text(frames: dict[str, Any], shares: pd.DataFrame, expected: p
     return "\n".join(sections)
 
 
-def _table(rows: list[list[Any]], head: list[str]) -> str:
-    """A Markdown table with the header ``head``."""
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def _intro(seed: int) -> str:
     """The title, the warning that nothing here is real, and how to make the data again."""
     return f"""# SYNTHETIC DATA: the coprod workbook's second demo study
@@ -99,10 +86,9 @@ def _intro(seed: int) -> str:
 
 def _files_section(frames: dict[str, Any]) -> str:
     """The files and their rows, and what each holds."""
-    counts = [[f"`{name}`", len(frames[key])] for name, key in _COUNTED]
     return f"""## Files
 
-{_table(counts, ["file", "rows"])}
+{files_table(frames, _COUNTED)}
 
 plus `dataset.yml` (name, title, `synthetic: true`, seed, description) and this README. There
 is **no survey**: pooled with the first demo, the pool holds that demo's survey alone.
@@ -134,13 +120,7 @@ def _cases_section(frames: dict[str, Any]) -> str:
             f"`{cid}`",
             c["country"],
             c["service_area"],
-            c["study"],
-            c["phase"],
-            c["level"],
-            c["mode"],
-            c["logic"],
-            int(c["year"]),
-            int(people.get(cid, 0)),
+            *design_cells(c, int(people.get(cid, 0))),
             ", ".join(f"{n} {r}" for r, n in spec.loc[cid, "roles"].items()),
             f"{model['case_one_sided'][cid]:+.1f}",
             f"{model['case_escalation_shift'][cid]:+.1f}",
@@ -157,7 +137,7 @@ the IIAS study group aims at [iias]: ten cases in six countries (BR, DK, FI, GB,
 studied with five or six semi-structured interviews, coded by one team. Case groups follow
 published case descriptions; the conditions of each case are set by us so that they vary:
 
-{_table(rows, head)}
+{markdown_table(rows, head)}
 
 | assumption | source |
 |---|---|
@@ -177,12 +157,7 @@ def _codings_section(frames: dict[str, Any]) -> str:
         [f"`{cid}`", ", ".join(f"`{t}` {w:.2f}" for t, w in spec.loc[cid, "tensions"].items())]
         for cid in frames["cases"]["case_id"]
     ]
-    fam = pd.DataFrame(
-        np.exp(FAMILY_LOGITS) / np.exp(FAMILY_LOGITS).sum(axis=1, keepdims=True),
-        index=ROLE_GROUPS,
-        columns=FAMILIES,
-    ).round(2)
-    fam_rows = [[g, *fam.loc[g].tolist()] for g in fam.index]
+    fam_rows = family_rows()
     p, p_over = SECOND_SLOT_P
     m, e, u = ONE_SIDED_MODEL, ESCALATION_MODEL, UNDESIRED_SECOND
     local = ", ".join(f"`{c}`" for c in LOCAL_SLOT)
@@ -195,14 +170,14 @@ strategy. Overlapping segments carry a strategy ({p_over[1]}) or an effect ({p_o
 
 **Tensions** come from a case-specific mix of the codebook's tensions (weights invented):
 
-{_table(tension_rows, ["case", "tension weights"])}
+{markdown_table(tension_rows, ["case", "tension weights"])}
 
 **Strategies.** The family (avoidance, escalation, trade-off, balancing [jaspers2021d]) is
 drawn from the first demo's multinomial logit by role group (citizen co-producers avoid and
 escalate more than public servants [jaspers2021d]; the numbers are invented). Probabilities
 before any case shift:
 
-{_table(fam_rows, ["role group", *FAMILIES])}
+{markdown_table(fam_rows, ["role group", *FAMILIES])}
 
 Unlike the first demo, a case's shifts follow from its **conditions** (all invented;
 `I(...)` is 1 when the condition holds and 0 otherwise):
@@ -274,7 +249,7 @@ interviewed (`coprodlib.demo.second_study.expected_shares`). A crisp-set compari
 "undesired effects predominate" (share at least 0.5); that threshold is a suggestion, not part
 of the model.
 
-{_table(rows, head)}
+{markdown_table(rows, head)}
 """
 
 
@@ -303,13 +278,13 @@ The team coded in a QDA tool with a code tree of its own (an assumption that sta
 project coded with local labels). Its strategy and effect codes map to codebook ids as below;
 its {n_ids} tension codes are the codebook ids themselves (rows with `matched_by` `id`).
 
-{_table(rows, ["project code", "codebook id", "local id", "codings"])}
+{markdown_table(rows, ["project code", "codebook id", "local id", "codings"])}
 
 Three codes have no codebook entry. The codings hold their local id (as an import writes an
 unmatched code), and `codebook_extension.csv` defines them; the petition is a finer code under
 `escalation`, so it inherits `favours: one` and counts as escalation:
 
-{_table(ext_rows, ["id", "label", "dimension", "parent"])}
+{markdown_table(ext_rows, ["id", "label", "dimension", "parent"])}
 """
 
 

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codings import DrawnCodes, codings_table, double_coding
+from .codings import (
+    DrawnCodes,
+    effect_weights,
+    leaf_weights,
+    one_sided_share,
+    slot_mask,
+)
+from .model import cases_out, coded_segments
 from .parameters import EFFECTS, FAMILIES, FAMILY_LOGITS, ROLE_GROUPS, TENSIONS
 from .sampling import draw, streams
 from .second_parameters import (
@@ -44,19 +51,10 @@ from .second_parameters import (
     UNDESIRED_SECOND,
 )
 from .second_readme import second_readme_text
-from .structure import (
-    SegmentRows,
-    documents,
-    offsets,
-    participants,
-    segment_rows,
-    segment_table,
-)
-from .texts import document_texts, segment_texts, word_segments
+from .structure import SegmentRows, participants, segment_rows
 from .writer import check_target, csv_bytes, write_files, yaml_bytes
 
 __all__ = [
-    "CASE_COLUMNS",
     "case_shares",
     "draw_second_codes",
     "expected_shares",
@@ -65,21 +63,6 @@ __all__ = [
     "second_files",
     "write_second_demo",
 ]
-
-#: Columns of ``cases.csv``, in their order.
-CASE_COLUMNS = [
-    "case_id",
-    "title",
-    "country",
-    "service_area",
-    "phase",
-    "level",
-    "mode",
-    "logic",
-    "study",
-    "year",
-]
-
 
 # =========================================================================== cases
 
@@ -148,12 +131,7 @@ def draw_second_codes(
     slots = ["tension", "strategy", "effect", "local"]
     codes = [c for s in slots for c in pools[s]]
     start = np.cumsum([0] + [len(pools[s]) for s in slots])[:-1]
-    p_base, p_over = (np.array(p) for p in SECOND_SLOT_P)
-    p = np.where(rows.is_overlap[:, None], p_over[None, :], p_base[None, :])
-    mask = rng.random((rows.n_rows, len(slots))) < p
-    empty = ~mask.any(axis=1)
-    mask[empty & ~rows.is_overlap, 1] = True
-    mask[empty & rows.is_overlap, 2] = True
+    mask = slot_mask(rows.is_overlap, *(np.array(p) for p in SECOND_SLOT_P), rng)
     tension_w = np.array([[w.get(t, 0.0) for t in TENSIONS] for w in cases["tensions"]])
     tension = draw(rng, tension_w[rows.row_case])
     family, leaf = _draw_strategies(cases, rows, rng)
@@ -183,11 +161,7 @@ def _draw_strategies(
     shift = np.r_[1.0, 1.0, 1.0, 0.0] * one_sided[:, None]
     shift[:, FAMILIES.index("escalation")] += escalation
     family = draw(rng, np.exp(FAMILY_LOGITS[rows.row_group] + shift))
-    leaf_names = [c for f in FAMILIES for c, _ in SECOND_LEAVES[f]]
-    leaf_w = np.zeros((len(FAMILIES), 3, len(leaf_names)))
-    for f, fam in enumerate(FAMILIES):
-        for code_id, w in SECOND_LEAVES[fam]:
-            leaf_w[f, :, leaf_names.index(code_id)] = w
+    _, leaf_w = leaf_weights(SECOND_LEAVES)
     return family, draw(rng, leaf_w[family, rows.row_group])
 
 
@@ -200,11 +174,7 @@ def _draw_effects(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each case's drawn one-sided share, and every row's effect: desired or not, and which."""
     n_cases, row_case = len(cases), rows.row_case
-    one = has_strategy & (family != FAMILIES.index("balancing"))
-    share = np.bincount(row_case, weights=one, minlength=n_cases) / np.maximum(
-        np.bincount(row_case, weights=has_strategy, minlength=n_cases), 1
-    )
-    seg_one = np.where(has_strategy, one.astype(float), share[row_case])
+    share, seg_one = one_sided_share(row_case, has_strategy, family, n_cases)
     ceremonial = cases["logic"].eq("ceremonial").to_numpy(float)[row_case]
     u = UNDESIRED_SECOND
     z = (
@@ -214,9 +184,7 @@ def _draw_effects(
         + u["ceremonial"] * ceremonial
     )
     desired = rng.random(rows.n_rows) >= 1.0 / (1.0 + np.exp(-z))
-    weights = np.zeros((len(FAMILIES) + 1, 2, len(EFFECTS)))
-    for j, (_, des, base, mult) in enumerate(EFFECTS):
-        weights[:, int(des), j] = base * np.asarray(mult, dtype=float)
+    weights = effect_weights([code for code, *_ in EFFECTS])
     fam_or_none = np.where(has_strategy, family, len(FAMILIES))
     effect = draw(rng, weights[fam_or_none, desired.astype(int)])
     return share, desired, effect
@@ -273,32 +241,20 @@ def generate_second(seed: int = SECOND_SEED) -> dict[str, Any]:
     people = participants(cases, r_struct)
     rows = segment_rows(cases, people, r_struct, np.full(len(cases), SEGMENTS_PER_CASE))
     drawn = draw_second_codes(cases, rows, r_code)
-    docs = documents(cases, people)
-    wording = word_segments(cases, docs, rows, drawn, r_struct, True)
-    where = offsets(rows, wording.gap_len, wording.len_a, wording.len_b, wording.header_len)
-    docs["n_chars"] = where.n_chars
-    segments, perm, rank_of_row = segment_table(
-        cases, people, docs, rows, where, segment_texts(wording, rows)
-    )
-    seg_ids = segments["segment_id"].to_numpy()
-    codings, seg_pos, cidx = codings_table(drawn, seg_ids, rank_of_row, False)
-    ordinary = np.flatnonzero(~rows.is_overlap[perm])
-    double = double_coding(
-        r_double, seg_ids, seg_pos, cidx, ordinary, drawn, N_DOUBLE_SECOND, False
-    )
-    codings = _team_codes(codings, ["segment_id", "code"])
-    double = _team_codes(double, ["segment_id", "coder", "code"])
+    coded = coded_segments(cases, people, rows, drawn, r_struct, r_double, n_double=N_DOUBLE_SECOND)
+    codings = _team_codes(coded["codings"], ["segment_id", "code"])
+    double = _team_codes(coded["double_coding"], ["segment_id", "coder", "code"])
     ids = cases["case_id"].to_numpy()
     frames: dict[str, Any] = {
-        "cases": _cases_out(cases),
+        "cases": cases_out(cases),
         "participants": _sorted(people[["participant_id", "case_id", "role"]], "participant_id"),
-        "documents": _sorted(docs, "document_id"),
-        "segments": segments,
+        "documents": _sorted(coded["documents"], "document_id"),
+        "segments": coded["segments"],
         "codings": codings,
         "double_coding": double,
         "code_map": _code_map(cases, codings),
         "codebook_extension": pd.DataFrame(LOCAL_CODES).drop(columns="project_code"),
-        "texts": document_texts(wording, rows, docs),
+        "texts": coded["texts"],
         "meta": _meta(seed),
         "model": {
             "case_one_sided": pd.Series(cases["one_sided"].to_numpy(float), index=ids),
@@ -334,13 +290,6 @@ def _code_map(cases: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     written = table["local_id"].fillna(table["project_code"])
     table["codings"] = written.map(counts).fillna(0).astype(np.int64)
     return table.sort_values("project_code", kind="stable", ignore_index=True)
-
-
-def _cases_out(cases: pd.DataFrame) -> pd.DataFrame:
-    """The columns of ``cases.csv``, sorted by case id."""
-    out = cases[CASE_COLUMNS].copy()
-    out["year"] = out["year"].astype(np.int64)
-    return _sorted(out, "case_id")
 
 
 def _sorted(frame: pd.DataFrame, key: str) -> pd.DataFrame:

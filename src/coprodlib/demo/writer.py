@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..contract.rules import ID_COLUMNS
 from ..errors import DataError, Problem
 from .model import simulate
 from .parameters import DEFAULT_SEED
@@ -186,15 +187,9 @@ def generate_large(
     )
 
 
-#: The tables :func:`replicate_demo` copies, and their id columns that get a copy's suffix.
-_REPLICATED = {
-    "cases": ("case_id",),
-    "participants": ("participant_id", "case_id"),
-    "documents": ("document_id", "case_id", "participant_id"),
-    "segments": ("segment_id", "case_id", "participant_id", "document_id"),
-    "codings": ("segment_id",),
-    "double_coding": ("segment_id",),
-}
+#: The tables :func:`replicate_demo` copies (all with ids but the survey, which is kept once),
+#: and their id columns that get a copy's suffix (:data:`~coprodlib.contract.rules.ID_COLUMNS`).
+_REPLICATED = {name: cols for name, cols in ID_COLUMNS.items() if name != "survey"}
 
 
 def replicate_demo(n_codings: int = 1_000_000, seed: int = DEFAULT_SEED) -> dict[str, Any]:
