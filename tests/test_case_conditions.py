@@ -168,16 +168,27 @@ def test_case_sets_refuse_what_they_cannot_calibrate(sets, kwargs, match):
         cp.case_sets(table, sets=sets, **kwargs)
 
 
+#: Two conditions (a measure and a category) and the outcome, for the robustness tests.
+ROBUST_SETS = {
+    "ONESIDED": "share_one_sided",
+    "HANDSON": "logic:hands-on",
+    "UNDESIRED": "share_undesired",
+}
+
+
+def _robustness(table, *, shift: float):
+    return cp.calibration_robustness(
+        table,
+        sets=ROBUST_SETS,
+        outcome="UNDESIRED",
+        conditions=["ONESIDED", "HANDSON"],
+        shift=shift,
+    )
+
+
 def test_calibration_robustness_moves_one_measure_at_a_time():
     table = cp.case_conditions(cp.load(DEMO))
-    sets = {
-        "ONESIDED": "share_one_sided",
-        "HANDSON": "logic:hands-on",
-        "UNDESIRED": "share_undesired",
-    }
-    out = cp.calibration_robustness(
-        table, sets=sets, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"], shift=0.1
-    )
+    out = _robustness(table, shift=0.1)
     # the category has no anchors: the first row, then two rows per measure
     assert out["set"].tolist() == ["(as given)", "ONESIDED", "ONESIDED", "UNDESIRED", "UNDESIRED"]
     crossover = cp.DEFAULT_ANCHORS["share_one_sided"][1]
@@ -185,7 +196,7 @@ def test_calibration_robustness_moves_one_measure_at_a_time():
     # one moved row, recomputed here: the anchors of that measure alone moved
     moved = {"share_one_sided": tuple(a + 0.1 for a in cp.DEFAULT_ANCHORS["share_one_sided"])}
     again = cp.minimize(
-        cp.case_sets(table, sets=sets, anchors=moved),
+        cp.case_sets(table, sets=ROBUST_SETS, anchors=moved),
         outcome="UNDESIRED",
         conditions=["ONESIDED", "HANDSON"],
         solutions=["conservative"],
@@ -196,16 +207,9 @@ def test_calibration_robustness_moves_one_measure_at_a_time():
 
 def test_an_anchor_moved_past_every_case_takes_the_condition_out_of_the_solution():
     table = cp.case_conditions(cp.load(DEMO))
-    sets = {
-        "ONESIDED": "share_one_sided",
-        "HANDSON": "logic:hands-on",
-        "UNDESIRED": "share_undesired",
-    }
     # share_one_sided is at most 0.89 in the demo; a crossover of 0.65 + 0.4 puts every case
     # out of ONESIDED, so no sufficient path can require its presence
-    out = cp.calibration_robustness(
-        table, sets=sets, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"], shift=0.4
-    )
+    out = _robustness(table, shift=0.4)
     up = out[(out["set"] == "ONESIDED") & (out["shift"] > 0)].iloc[0]
     paths = [p.strip() for p in up["expression"].split("+")] if up["expression"] else []
     assert all("~ONESIDED" in p or "ONESIDED" not in p for p in paths)
