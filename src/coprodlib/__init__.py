@@ -44,6 +44,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "analysis.qca.truth_table": ("truth_table",),
     "analysis.qca.minimisation": ("minimize",),
     "analysis.qca.necessity": ("necessity",),
+    "analysis.qca.case_types": ("solution_cases", "CASE_TYPES"),
     "analysis.qca.measures": (
         "membership",
         "sufficiency_consistency",
@@ -104,6 +105,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "limited_diversity_text",
         "solutions_text",
         "robustness_text",
+        "chosen_solution",
+        "case_types_text",
     ),
     "workbook.figures": ("show_figure", "save_figure"),
     "workbook.survey_sections": ("SurveyPlan", "survey_plan"),

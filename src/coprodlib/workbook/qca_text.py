@@ -7,10 +7,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..errors import DataError
 from ..taxonomy.export import markdown_text
 from .formatting import format_value
 
-__all__ = ["qca_cases_text", "limited_diversity_text", "solutions_text", "robustness_text"]
+__all__ = [
+    "qca_cases_text",
+    "limited_diversity_text",
+    "solutions_text",
+    "robustness_text",
+    "chosen_solution",
+    "case_types_text",
+]
 
 
 def _ratio(x: float) -> str:
@@ -129,3 +137,56 @@ def robustness_text(robustness: pd.DataFrame) -> str:
     else:
         text += " The solution does not hang on where exactly the anchors were put."
     return text
+
+
+def chosen_solution(solutions: pd.DataFrame | None) -> tuple[str, str]:
+    """The solution a report reads back into the cases: the first intermediate model when
+    there is one, else the first conservative one, as ``(solution, expression)``.
+
+    Raises
+    ------
+    DataError
+        When there is no solution (``None``: none was found).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sol = pd.DataFrame({"solution": ["conservative", "intermediate"],
+    ...     "expression": ["A*B", "A"]})
+    >>> chosen_solution(sol)
+    ('intermediate', 'A')
+    """
+    if solutions is None or solutions.empty:
+        raise DataError("a solution to read back into the cases (none was found above)")
+    for name in ("intermediate", "conservative", "parsimonious"):
+        rows = solutions[solutions["solution"] == name]
+        if len(rows):
+            return name, str(rows["expression"].iloc[0])
+    return str(solutions["solution"].iloc[0]), str(solutions["expression"].iloc[0])
+
+
+def case_types_text(cases: pd.DataFrame) -> str:
+    """The cases of each type, in a sentence per type that has cases.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"case_type": ["typical", "typical", "deviant_coverage"]},
+    ...                  index=["a", "b", "c"])
+    >>> print(case_types_text(t))
+    - *Typical* (in the solution and the outcome): a, b.
+    - *Deviant for coverage* (the outcome without the solution): c.
+    """
+    said = {
+        "typical": "*Typical* (in the solution and the outcome)",
+        "deviant_consistency": "*Deviant for consistency* (the solution without the outcome)",
+        "deviant_coverage": "*Deviant for coverage* (the outcome without the solution)",
+        "irrelevant": "*Neither* (out of the solution and the outcome)",
+        "ambiguous": "*On a crossover* (membership 0.5)",
+    }
+    lines = []
+    for kind, label in said.items():
+        names = [markdown_text(str(c)) for c in cases.index[cases["case_type"] == kind]]
+        if names:
+            lines.append(f"- {label}: {', '.join(names)}.")
+    return "\n".join(lines)
