@@ -214,3 +214,11 @@ def test_an_anchor_moved_past_every_case_takes_the_condition_out_of_the_solution
     paths = [p.strip() for p in up["expression"].split("+")] if up["expression"] else []
     assert all("~ONESIDED" in p or "ONESIDED" not in p for p in paths)
     assert not up["same"]
+
+
+def test_the_columns_stay_the_same_when_cases_csv_names_no_study():
+    ds = cp.load(DEMO)
+    ds.cases = ds.cases.drop(columns="study")
+    table = cp.case_conditions(ds)
+    assert table.columns.tolist() == cp.case_conditions(cp.load(DEMO)).columns.tolist()
+    assert table["study"].isna().all()

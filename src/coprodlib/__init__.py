@@ -58,6 +58,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "case_sets",
         "calibration_robustness",
         "CASE_MEASURES",
+        "SHARE_MEASURES",
         "DEFAULT_ANCHORS",
     ),
     "analysis.qualitative": (

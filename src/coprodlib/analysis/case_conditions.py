@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASE_MEASURES",
+    "SHARE_MEASURES",
     "DEFAULT_ANCHORS",
     "CALIBRATIONS",
     "case_conditions",
@@ -67,7 +68,8 @@ def case_conditions(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``case_id`` (sorted), with columns ``study`` (when ``cases.csv`` has one),
+        Indexed by ``case_id`` (sorted), with columns ``study`` (missing when ``cases.csv``
+        names none),
         ``phase``, ``level``, ``mode``, ``logic`` (as text), ``n_codings``, ``n_strategies``,
         ``n_effects``, and the measures of :data:`CASE_MEASURES` in that order. A share whose
         denominator is 0 is missing (NaN), never 0.
@@ -84,8 +86,9 @@ def case_conditions(dataset: Dataset) -> pd.DataFrame:
     cases = dataset.cases.copy()
     cases["case_id"] = cases["case_id"].astype(str)
     ids = pd.Index(sorted(cases["case_id"]), name="case_id")
-    form = [c for c in ("study", "phase", "level", "mode", "logic") if c in cases.columns]
-    out = cases.set_index("case_id").reindex(ids)[form].astype("string").astype(object)
+    form = ["study", "phase", "level", "mode", "logic"]
+    out = cases.set_index("case_id").reindex(index=ids, columns=form).astype("string")
+    out = out.astype(object)
     long = codings_of(dataset)
     long = long.assign(case_id=long["case_id"].astype(str))
     out["n_codings"] = long.groupby("case_id").size().reindex(ids, fill_value=0)
@@ -104,6 +107,9 @@ def case_conditions(dataset: Dataset) -> pd.DataFrame:
     out["any_undesired"] = (agg["n_undesired"].fillna(0) > 0).astype("int64")
     return out
 
+
+#: The measures that are shares (between 0 and 1), the ones :func:`case_sets` calibrates.
+SHARE_MEASURES = tuple(m for m in CASE_MEASURES if m.startswith("share_"))
 
 #: Anchors (exclusion, crossover, inclusion) of each measure on its raw scale, the defaults of
 #: the configurations notebook. They are set by what the shares mean, not by the data at hand:

@@ -151,9 +151,7 @@ def _load_all(folders: list[Path]) -> list[Dataset]:
         try:
             ds = load_folder(folder)
         except DataError as err:
-            named = [
-                Problem(**{**p.as_dict(), "file": f"{folder.name}/{p.file}"}) for p in err.problems
-            ]
+            named = [dataclasses.replace(p, file=f"{folder.name}/{p.file}") for p in err.problems]
             raise DataError(named) from None
         fp = _fingerprint(ds)
         if fp in prints:
@@ -180,9 +178,10 @@ def _table_file(folder: Path, name: str) -> Path | None:
 # --------------------------------------------------------------------------- the codes
 
 
-def _code_names(ds: Dataset, study: str) -> dict[str, str]:
+def _code_names(ds: Dataset, ext: pd.DataFrame | None) -> dict[str, str]:
     """Local code name (case-folded) -> where it lands in this study: a codebook id, or
-    ``local:<id>`` for a code of its extension. Refuses a map that sends a name two ways."""
+    ``local:<id>`` for a code of its extension ``ext``. Refuses a map that sends a name two
+    ways."""
     names: dict[str, str] = {}
     path = _table_file(ds.path, "code_map")
     if ds.code_map is not None and path is not None:
@@ -204,7 +203,6 @@ def _code_names(ds: Dataset, study: str) -> dict[str, str]:
                 )
             )
         names.update(dict(zip(rows["key"], rows["code"], strict=True)))
-    ext = _extension(ds)
     if ext is not None:
         for _, row in ext.iterrows():
             names.setdefault(str(row["label"]).strip().casefold(), f"local:{row['id']}")
@@ -445,11 +443,10 @@ def pool_datasets(
             )
     ids = _study_ids(folders, studies)
     loaded = _load_all(folders)
-    names = {s: _code_names(ds, s) for ds, s in zip(loaded, ids, strict=True)}
+    read = {s: _extension(ds) for ds, s in zip(loaded, ids, strict=True)}
+    names = {s: _code_names(ds, read[s]) for ds, s in zip(loaded, ids, strict=True)}
     notes = _code_notes(names)
-    extensions = {
-        s: ext for ds, s in zip(loaded, ids, strict=True) if (ext := _extension(ds)) is not None
-    }
+    extensions = {s: ext for s, ext in read.items() if ext is not None}
     extension, renames = _pooled_extension(extensions, notes)
     per_study = [
         _study_tables(ds, s, renames.get(s, {})) for ds, s in zip(loaded, ids, strict=True)
