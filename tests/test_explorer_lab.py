@@ -243,11 +243,18 @@ def _expected(cases: list[str], x: str, y: str, unit: str) -> dict[str, int]:
 
 
 def _wait_for_counts(page: Any, expected: dict[str, int]) -> dict[str, int]:
+    """The heatmap once it shows ``expected``, or as it is after 15 s. A grid that grows gets
+    its new cells from the kernel a few at a time, so the page may for a moment show only the
+    cells it had: every count shown right is not enough, the counts must add up too."""
     deadline = time.monotonic() + 15
     shown = _heatmap(page)
     while time.monotonic() < deadline:
         shown = _heatmap(page)
-        if shown and all(expected.get(k) == v for k, v in shown.items()):
+        if (
+            shown
+            and all(expected.get(k) == v for k, v in shown.items())
+            and sum(shown.values()) == sum(expected.values())
+        ):
             return shown
         time.sleep(0.2)
     return shown
