@@ -351,3 +351,25 @@ def test_methods_md_says_how_the_configurations_were_calibrated(report, ds) -> N
     shutil.copytree(report, without)
     shutil.rmtree(without / "configurations")
     assert "Configurations" not in (write_paper_kit(without, ds, []) / "methods.md").read_text()
+
+
+def test_the_qca_methods_cite_their_sources_and_references_bib_holds_them(report, ds) -> None:
+    calibration = pd.DataFrame(
+        {"set": ["ONESIDED"], "made_of": ["share_one_sided"], "calibration": ["fuzzy"],
+         "exclusion": [0.4], "crossover": [0.65], "inclusion": [0.9]}
+    )  # fmt: skip
+    put(report / "configurations", "calibration", calibration, {"caption": "Calibration"})
+    kit = write_paper_kit(report, ds, [])
+    md = (kit / "methods.md").read_text(encoding="utf-8")
+    assert "[@ragin2008]" in md and "[@schneider2012]" in md and "[@dusa2019]" in md
+    assert "@schneider2013" not in md  # no table of the cases behind the solution
+    bib = (kit / "references.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"@misc\{([^,\s]+),", bib)
+    assert keys == [*ds.codebook.references["key"], "ragin2008", "schneider2012", "dusa2019"]
+    assert "doi = {10.1007/978-3-319-75668-4}" in bib and "year = {2008}" in bib
+
+    cases = pd.DataFrame({"solution": [0.8], "outcome": [0.9], "case_type": ["typical"]})
+    put(report / "configurations", "solution_cases", cases, {"caption": "Cases"})
+    kit = write_paper_kit(report, ds, [])
+    assert "typical or deviant" in (kit / "methods.md").read_text(encoding="utf-8")
+    assert "doi = {10.1177/0049124113481341}" in (kit / "references.bib").read_text()

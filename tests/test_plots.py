@@ -94,6 +94,14 @@ def frames(co):
         ),
         "choice_shares": survey,
         "trait_distributions_figure": survey,
+        "xy_plot": pd.DataFrame(
+            {
+                "solution": [0.2, 0.8, 0.6],
+                "outcome": [0.4, 0.7, 0.9],
+                "case_type": ["irrelevant", "typical", "typical"],
+            },
+            index=pd.Index(["case_a", "case_b", "case_c"], name="case_id"),
+        ),
     }
 
 
@@ -108,6 +116,7 @@ CALLS = {
     "forest_plot": {},
     "choice_shares": {"y": "vignette"},
     "trait_distributions_figure": {"y": ["self_efficacy", "generalised_trust"]},
+    "xy_plot": {},
 }
 FIGURE_LEVEL = ["small_multiples_figure", "trait_distributions_figure"]
 AXES_LEVEL = [name for name in CALLS if name not in FIGURE_LEVEL]
@@ -319,6 +328,7 @@ LABELS = {
         ("small_multiples_figure", "citizen"),
         ("small_multiples_figure", "case_a"),
         ("aggregation_plot", "case_a"),
+        ("xy_plot", "case_a"),
         ("forest_plot", "self_efficacy"),
         ("choice_shares", "avoidance"),
         ("trait_distributions_figure", "avoidance"),
@@ -436,6 +446,7 @@ def test_docstrings_list_the_old_spellings():
         ("family_bars", "hue", {"hue": "no_such_column"}),
         ("small_multiples_figure", "col", {"col": "no_such_column"}),
         ("aggregation_plot", "text", {"text": "no_such_column"}),
+        ("xy_plot", "hue", {"hue": "no_such_column"}),
         ("forest_plot", "xmin", {"xmin": "no_such_column"}),
         ("choice_shares", "y", {"y": "no_such_column"}),
         ("trait_distributions_figure", "y", {"y": ["self_efficacy", "no_such_column"]}),
@@ -634,3 +645,44 @@ def test_case_labels_in_the_scatter_do_not_overlap():
     assert len(boxes) == 6
     overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlapping == []
+
+
+# --- the XY plot of a QCA solution -----------------------------------------------------------
+
+
+def test_xy_plot_titles_consistency_and_coverage_worked_by_hand(frames):
+    # sum(min(X, Y)) = 0.2 + 0.7 + 0.6 = 1.5; over sum(X) = 1.6 -> 0.9375, over sum(Y) = 2.0
+    ax = plots.xy_plot(frames["xy_plot"])
+    assert ax.get_title() == "consistency 0.94, coverage 0.75"
+    (diagonal,) = ax.lines[:1]
+    assert list(diagonal.get_xdata()) == [0, 1] and list(diagonal.get_ydata()) == [0, 1]
+
+
+def test_xy_plot_colours_each_case_type_and_names_it_in_the_legend(frames):
+    ax = plots.xy_plot(frames["xy_plot"])
+    from matplotlib.colors import to_hex
+
+    colours = {c.get_label(): to_hex(c.get_facecolor()[0]) for c in ax.collections}
+    assert colours == {
+        "irrelevant": plots.CASE_TYPE_COLOURS["irrelevant"].lower(),
+        "typical": plots.CASE_TYPE_COLOURS["typical"].lower(),
+    }
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["irrelevant", "typical"]
+    points = {tuple(o) for c in ax.collections for o in c.get_offsets().tolist()}
+    assert points == {(0.2, 0.4), (0.8, 0.7), (0.6, 0.9)}
+
+
+def test_xy_plot_writes_cases_on_the_right_to_the_left_of_their_point(frames):
+    ax = plots.xy_plot(frames["xy_plot"], hue=None)
+    where = {t.get_text(): t.get_horizontalalignment() for t in ax.texts}
+    assert where == {"case_a": "left", "case_b": "right", "case_c": "left"}
+    assert ax.get_legend() is None
+
+
+def test_xy_plot_of_raw_values_asks_for_calibration_first(frames):
+    raw = frames["xy_plot"].assign(solution=[0.2, 3.0, 0.6])
+    raw.attrs["file"] = "cases.csv"
+    with pytest.raises(DataError, match="calibrate") as caught:
+        plots.xy_plot(raw)
+    (problem,) = caught.value.problems
+    assert (problem.column, problem.index, problem.value) == ("solution", "case_b", 3.0)

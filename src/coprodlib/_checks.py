@@ -1,6 +1,7 @@
 """Checks of analysis arguments shared by every analysis and plot: is ``data`` a DataFrame,
-does it have the columns the arguments name, which levels does a column hold, and the
-decorator that keeps calls written for an older signature working."""
+does it have the columns the arguments name and rows, are summed weights numbers, which levels
+does a column hold, and what keeps calls written for an older signature or under an older
+function name working."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .errors import DataError, Problem
+from .errors import DataError, Problem, fail
 
 __all__ = [
     "data_label",
     "require_frame",
     "require_columns",
+    "require_data",
+    "check_weights",
     "levels_of",
     "legacy_arguments",
+    "renamed_function",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +68,50 @@ def require_columns(data: pd.DataFrame, columns: Mapping[str, Hashable | None]) 
         )
     if problems:
         raise DataError(problems)
+
+
+def require_data(data: Any, function: str, **columns: str | Sequence[str] | None) -> pd.DataFrame:
+    """``data`` if it is a DataFrame with at least one row and every column the arguments name
+    (an argument may name several; ``None`` names none), else the error saying which. A
+    ``weights`` column must hold a number in every row (:func:`check_weights`)."""
+    require_frame(data, function)
+    problems = []
+    for argument, names in columns.items():
+        for column in [names] if names is None or isinstance(names, str) else names:
+            try:
+                require_columns(data, {argument: column})
+            except DataError as error:
+                problems += error.problems
+    if problems:
+        raise DataError(problems)
+    if data.empty:
+        raise fail(data_label(data), f"data= to hold at least one row for {function}()", "empty")
+    weights = columns.get("weights")
+    if isinstance(weights, str):
+        check_weights(data, weights)
+    return data
+
+
+def check_weights(data: pd.DataFrame, weights: str) -> None:
+    """Weights are summed: a missing or non-numeric weight must not count as zero."""
+    values = pd.to_numeric(data[weights], errors="coerce")
+    bad = values.isna().to_numpy()
+    if bad.any():
+        first = int(bad.argmax())
+        expected = (
+            f"a number in every row of weights= ({bad.sum()} row(s) empty or not a number; "
+            "write 0 for a cell with no observations)"
+        )
+        raise DataError(
+            Problem(
+                file=data_label(data),
+                index=data.index[first],
+                column=weights,
+                value=data[weights].iloc[first],
+                expected=expected,
+                kind="missing_value",
+            )
+        )
 
 
 def levels_of(values: pd.Series) -> list[Any]:
@@ -152,3 +200,29 @@ def _with_old_spellings(doc: str, renamed: Mapping[str, str]) -> str:
     note = textwrap.fill(note, 92, initial_indent=" " * 4, subsequent_indent=" " * 4)
     head, examples, rest = doc.partition("\n    Examples\n")
     return f"{head.rstrip()}\n\n    Notes\n    -----\n{note}\n{examples}{rest}"
+
+
+def renamed_function(function: F, old: str, *, module: str, note: str = "") -> F:
+    """``function`` under its name of before, ``old``, warning that it has a new one.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def total(values):
+    ...     return sum(values)
+    >>> add_up = renamed_function(total, "add_up", module="example")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     add_up([1, 2]), str(caught[0].message)
+    (3, 'example.add_up() is now called total()')
+    """
+    message = f"{module}.{old}() is now called {function.__name__}(){note}"
+
+    @functools.wraps(function)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        return function(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated name of :func:`{function.__name__}`."
+    return alias  # type: ignore[return-value]

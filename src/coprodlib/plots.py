@@ -2,39 +2,35 @@
 
 Every function takes the tidy frame an analysis returned as ``data``, first, and the rest as
 keyword-only options in one vocabulary, after seaborn: ``x`` and ``y`` name the columns behind
-the horizontal and vertical axis (the bar charts are horizontal, so their groups are ``y``),
-``hue`` the column that sets the colour (in :func:`forest_plot`, that tells the models apart),
-``col`` the column with one panel per value, ``weights`` the count or share column that is
-summed, ``ax`` the matplotlib Axes to draw on (a new figure when omitted). ``labels`` turns ids
-into text: a :class:`~coprodlib.taxonomy.codebook.Codebook`, a mapping ``{id: label}``, or
-``None``, the shipped codebook (except in :func:`aggregation_plot`, whose case ids are no
-codebook ids); the survey plots write a value without a label as words.
+the horizontal and vertical axis (the bar charts are horizontal: their groups are ``y``), ``hue``
+the column that sets the colour (in :func:`forest_plot` it tells the models apart), ``col`` the
+column with one panel per value, ``weights`` the count or share column summed, ``ax`` the
+Axes to draw on (a new figure when omitted). ``labels`` turns ids into text: a
+:class:`~coprodlib.taxonomy.codebook.Codebook`, a mapping ``{id: label}``, or ``None``, the
+shipped codebook (case ids are no codebook ids); the survey plots write other values as words.
 
-The name says what a function returns: those ending in ``_figure`` draw several panels on a
-figure of their own and return the matplotlib Figure; all others draw on one Axes and return
-it. A column the arguments name but ``data`` lacks, and empty data, raise
-:class:`~coprodlib.errors.DataError`; option values that make no sense raise
-:class:`ValueError`. The keywords of before this vocabulary (``weight=``, ``by=``, ...) and
-the names ``small_multiples`` and ``trait_distributions`` still work, with a
-:class:`DeprecationWarning` naming the replacement. Nothing changes matplotlib's global settings.
-A code has one colour on every figure (:func:`code_colours`); text is at least 9 pt at the size
-a page shows (see ``workbook.figures``); long labels wrap; heatmaps grow with the table.
+Functions ending in ``_figure`` draw several panels on a figure of their own and return the
+Figure; all others draw on one Axes and return it. A column the arguments name but ``data``
+lacks, and empty data, raise :class:`~coprodlib.errors.DataError`; option values that make no
+sense raise :class:`ValueError`. Older keywords (``weight=``, ``by=``, ...) and the names
+``small_multiples`` and ``trait_distributions`` still work, with a :class:`DeprecationWarning`
+naming the replacement. Nothing changes matplotlib's global settings. A code has one colour on
+every figure (:func:`code_colours`); text is at least 9 pt at the size a page shows (see
+``workbook.figures``); long labels wrap; heatmaps grow with the table.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import textwrap
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ._checks import data_label, legacy_arguments, require_columns, require_frame
-from .errors import DataError, Problem, fail
+from ._checks import data_label, legacy_arguments, renamed_function, require_data
+from .errors import fail
 
 if TYPE_CHECKING:
     from .taxonomy.codebook import Codebook
@@ -42,10 +38,8 @@ if TYPE_CHECKING:
     Labels = Codebook | Mapping[str, str] | None
 
 __all__ = ["code_colours", "cooccurrence_heatmap", "residual_heatmap", "alluvial", "family_bars",
-           "small_multiples_figure", "aggregation_plot", "forest_plot", "choice_shares",
-           "trait_distributions_figure"]  # fmt: skip
-
-F = TypeVar("F", bound=Callable[..., Any])
+           "small_multiples_figure", "aggregation_plot", "xy_plot", "forest_plot", "choice_shares",
+           "trait_distributions_figure", "CASE_TYPE_COLOURS"]  # fmt: skip
 
 #: Paul Tol's "muted" qualitative scheme (told apart under the common colour-vision deficiencies)
 HUES = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
@@ -88,8 +82,7 @@ def code_colours(codebook: Codebook | None = None) -> dict[str, str]:
     groups: dict[tuple[str, str], list[str]] = {}
     for code in frame.index:
         groups.setdefault((dimension[code], group(code)), []).append(code)
-    order: dict[str, int] = {}
-    colours: dict[str, str] = {}
+    order, colours = {}, {}  # dimension -> families so far; id -> colour
     for (dim, _), members in groups.items():
         order[dim] = order.get(dim, -1) + 1
         base = np.array(to_rgb(HUES[order[dim] % len(HUES)]))
@@ -111,20 +104,6 @@ def _colours(values: Iterable[Any], labels: Labels, palette: Mapping[Any, Any] |
 
 def _wrap(text: str, width: int = 24) -> str:
     return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
-
-
-def _old_name(function: F, old: str) -> F:
-    """The function under its name of before, warning that it has a new one."""
-    message = f"coprodlib.plots.{old}() is now called {function.__name__}(); it returns a Figure"
-
-    @functools.wraps(function)
-    def alias(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn(message, DeprecationWarning, stacklevel=2)
-        return function(*args, **kwargs)
-
-    alias.__name__ = alias.__qualname__ = old
-    alias.__doc__ = f"Deprecated name of :func:`{function.__name__}`."
-    return alias  # type: ignore[return-value]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
@@ -161,39 +140,6 @@ def _term_label(term: Any, label: Callable[[Any], str]) -> str:
     return label(term) if found is None else f"{label(found[1])}: {label(found[2])}"
 
 
-def _require(data: Any, function: str, **columns: str | Sequence[str] | None) -> pd.DataFrame:
-    """``data`` if a non-empty frame with the columns named (``None``: none), else DataError."""
-    require_frame(data, function)
-    problems = []
-    for argument, names in columns.items():
-        for column in [names] if names is None or isinstance(names, str) else names:
-            try:
-                require_columns(data, {argument: column})
-            except DataError as error:
-                problems += error.problems
-    if problems:
-        raise DataError(problems)
-    if data.empty:
-        raise fail(data_label(data), f"data= to hold at least one row for {function}()", "empty")
-    weights = columns.get("weights")
-    if isinstance(weights, str):
-        _check_weights(data, weights)
-    return data
-
-
-def _check_weights(data: pd.DataFrame, weights: str) -> None:
-    """Weights are summed: a missing or non-numeric weight must not count as zero."""
-    values = pd.to_numeric(data[weights], errors="coerce")
-    bad = values.isna().to_numpy()
-    if bad.any():
-        first = int(bad.argmax())
-        expected = (f"a number in every row of weights= ({bad.sum()} row(s) empty or not a "
-                    "number; write 0 for a cell with no observations)")  # fmt: skip
-        raise DataError(Problem(file=data_label(data), index=data.index[first], column=weights,
-                                value=data[weights].iloc[first], expected=expected,
-                                kind="missing_value"))  # fmt: skip
-
-
 def _words(column: str) -> str:
     """A column name as words for a message: ``role_group`` -> ``role group``."""
     return column.replace("_", " ")
@@ -206,8 +152,7 @@ def _heatmap(values: pd.DataFrame, ax: Any, label: Callable, xy: tuple[str, str]
     ticks = {f"{a}ticklabels": [_wrap(label(c)) for c in v] for a, v in
              (("x", values.columns), ("y", values.index))}  # fmt: skip
     sns.heatmap(values, ax=ax, linewidths=0.5, **ticks, **kw)
-    ax.set_xlabel(_words(xy[0]))
-    ax.set_ylabel(_words(xy[1]))
+    ax.set(xlabel=_words(xy[0]), ylabel=_words(xy[1]))
     ax.tick_params(axis="x", rotation=45)
     for tick in ax.get_xticklabels():
         tick.set_horizontalalignment("right")
@@ -253,7 +198,7 @@ def cooccurrence_heatmap(
     -------
     matplotlib Axes
     """
-    _require(data, "cooccurrence_heatmap", x=x, y=y, weights=weights)
+    require_data(data, "cooccurrence_heatmap", x=x, y=y, weights=weights)
     label = _labeller(labels)
     matrix = data.pivot_table(index=y, columns=x, values=weights, aggfunc="sum", observed=False)
     if weights == "n":
@@ -302,7 +247,7 @@ def residual_heatmap(
     -------
     matplotlib Axes
     """
-    _require(data, "residual_heatmap")
+    require_data(data, "residual_heatmap")
     label = _labeller(labels)
     values = data.astype(float)
     bound = limit if limit is not None else max(2.0, float(np.nanmax(np.abs(values.to_numpy()))))
@@ -374,7 +319,7 @@ def alluvial(
     import matplotlib.pyplot as plt
 
     columns = [x] if isinstance(x, str) else list(x)
-    _require(data, "alluvial", x=columns, hue=hue, weights=weights)
+    require_data(data, "alluvial", x=columns, hue=hue, weights=weights)
     if len(columns) < 2:
         raise ValueError("alluvial: x needs at least two column names")
     label = _labeller(labels)
@@ -427,8 +372,7 @@ def alluvial(
             _band(
                 ax, i + width / 2, i + 1 - width / 2, y0, y1, colour[str(getattr(row, colour_by))]
             )
-    ax.set_xlim(-0.9, len(columns) - 0.1)
-    ax.set_ylim(-0.02, 1.02)
+    ax.set(xlim=(-0.9, len(columns) - 0.1), ylim=(-0.02, 1.02))
     ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns])
     ax.set_yticks([])
     ax.spines[["left", "right", "top"]].set_visible(False)
@@ -471,7 +415,7 @@ def family_bars(
     -------
     matplotlib Axes
     """
-    _require(data, "family_bars", y=y, hue=hue, weights=weights)
+    require_data(data, "family_bars", y=y, hue=hue, weights=weights)
     label = _labeller(labels)
     wide = data.pivot_table(index=y, columns=hue, values=weights, aggfunc="sum", observed=False)
     wide = wide.fillna(0.0)
@@ -483,12 +427,9 @@ def family_bars(
         names = [_wrap(label(i)) for i in wide.index]
         ax.barh(names, vals, left=left, color=colour[str(col)], label=_wrap(label(col)))
         left += vals
-    ax.set_xlabel(weights)
-    ax.set_ylabel(y.replace("_", " "))
+    ax.set(xlabel=weights, ylabel=_words(y))
     ax.invert_yaxis()
-    ax.legend(
-        title=hue.replace("_", " "), bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False
-    )
+    ax.legend(title=_words(hue), bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
     return ax
 
 
@@ -529,7 +470,7 @@ def small_multiples_figure(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    _require(data, "small_multiples_figure", col=col, y=y, hue=hue, weights=weights)
+    require_data(data, "small_multiples_figure", col=col, y=y, hue=hue, weights=weights)
     label = _labeller(labels)
     colour = _colours(data[hue], labels, None)  # from all panels: a code keeps its colour
     panels = list(dict.fromkeys(data[col].astype(str)))
@@ -583,7 +524,7 @@ def aggregation_plot(
     -------
     matplotlib Axes
     """
-    _require(data, "aggregation_plot", x=x, y=y, text=text)
+    require_data(data, "aggregation_plot", x=x, y=y, text=text)
     label = _labeller(labels, codebook_ids=False)
     table = data_label(data)
     data = data.dropna(subset=[x, y])
@@ -592,10 +533,8 @@ def aggregation_plot(
                    "present); there is no point to draw", "empty")  # fmt: skip
     ax = _axes(ax, (5.5, 4.5))
     ax.scatter(data[x], data[y], s=40, color="C0")
-    ax.set_xlabel("share of coping that favours one value")
-    ax.set_ylabel("share of effects that are undesired")
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(-0.02, 1.02)
+    ax.set(xlabel="share of coping that favours one value", xlim=(-0.02, 1.02),
+           ylabel="share of effects that are undesired", ylim=(-0.02, 1.02))  # fmt: skip
     notes = [
         ax.annotate(label(t), (px, py), xytext=(4, 4), textcoords="offset points", fontsize=SMALL)
         for px, py, t in data[[x, y, text]].itertuples(index=False)  # one label per case
@@ -625,9 +564,69 @@ def _spread(ax: Any, notes: list[Any]) -> None:
             note.remove()
             line = {"arrowstyle": "-", "color": "0.6", "lw": 0.6}
             note = ax.annotate(note.get_text(), note.xy, xytext=note.xyann, fontsize=SMALL,
-                               textcoords="offset points", arrowprops=line)  # fmt: skip
+                               textcoords="offset points", arrowprops=line,
+                               ha=note.get_horizontalalignment())  # fmt: skip
             box = extent(note)
         placed.append(box)
+
+
+#: The colour of each case type of :func:`~coprodlib.solution_cases` on :func:`xy_plot`.
+CASE_TYPE_COLOURS = {"typical": "#117733", "deviant_consistency": "#CC6677",
+                     "deviant_coverage": "#DDCC77", "irrelevant": NO_CODE, "ambiguous": "#332288"}  # fmt: skip
+
+
+def xy_plot(data: pd.DataFrame, *, x: str = "solution", y: str = "outcome",
+            hue: str | None = "case_type", text: str | None = None, labels: Labels = None,
+            ax: Any = None) -> Any:  # fmt: skip
+    """Plot each case's membership in a solution against the outcome's; return the Axes.
+
+    The XY plot of set-theoretic analysis (Ragin 2008; Schneider & Wagemann 2012): cases on or
+    above the diagonal agree with the solution being sufficient for the outcome; the lines at 0.5
+    part the types of :func:`~coprodlib.solution_cases`; the title gives consistency and coverage.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per case, e.g. from :func:`~coprodlib.solution_cases`.
+    x, y : str, default "solution", "outcome"
+        The columns with the memberships (0 to 1) in the solution and in the outcome.
+    hue : str or None, default "case_type"
+        The column that colours the points (:data:`CASE_TYPE_COLOURS`); None: one colour.
+    text, labels : str or None, mapping or None
+        The column written beside each point (None: the index, the case ids), and its labels.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from .analysis.qca import measures
+
+    require_data(data, "xy_plot", x=x, y=y, hue=hue, text=text)
+    scores = measures.check_memberships(data, [x, y], function="xy_plot")
+    xs, ys = scores[x].to_numpy(), scores[y].to_numpy()
+    groups = pd.Series("", index=data.index) if hue is None else data[hue].astype(str)
+    ax = _axes(ax, (4.6 + min(len(data), 30) * 0.1,) * 2)  # room for the labels of more cases
+    ax.plot([0, 1], [0, 1], color="0.55", lw=0.8, zorder=0)
+    for line in (ax.axhline, ax.axvline):  # the crossovers
+        line(0.5, color="0.8", lw=0.6, zorder=0)
+    for i, group in enumerate(dict.fromkeys(groups)):
+        on = (groups == group).to_numpy()
+        colour = CASE_TYPE_COLOURS.get(group, HUES[i % len(HUES)]) if hue else "C0"
+        ax.scatter(xs[on], ys[on], s=40, color=colour, label=_words(group) or None, zorder=2)
+    if hue is not None:
+        ax.legend(title=_words(hue), fontsize=SMALL, title_fontsize=SMALL, frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0))  # fmt: skip
+    incl, cov = measures.sufficiency_consistency(xs, ys), measures.sufficiency_coverage(xs, ys)
+    ax.set_title(f"consistency {incl:.2f}, coverage {cov:.2f}", fontsize=SMALL + 1)
+    ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.15), yticks=np.linspace(0, 1, 6), aspect="equal",
+           xlabel=f"membership in {_words(x)}", ylabel=f"membership in {_words(y)}")  # fmt: skip
+    names = data.index if text is None else data[text]  # written left of points on the right
+    _spread(ax, [ax.annotate(_labeller(labels, codebook_ids=False)(t), (px, py), xytext=(-4 if px > 0.7 else 4, 4), fontsize=SMALL,
+                             textcoords="offset points", ha="right" if px > 0.7 else "left")
+                 for px, py, t in zip(xs, ys, names, strict=True)])  # fmt: skip
+    return ax
 
 
 @legacy_arguments(renamed=dict(estimate="x", low="xmin", high="xmax", term="y", outcome="hue"))
@@ -681,7 +680,7 @@ def forest_plot(
     >>> [t.get_text() for t in cp.plots.forest_plot(models).get_yticklabels()]
     ['Escalation: Self-efficacy', 'Escalation: x y']
     """
-    _require(data, "forest_plot", x=x, xmin=xmin, xmax=xmax, y=y, hue=hue)
+    require_data(data, "forest_plot", x=x, xmin=xmin, xmax=xmax, y=y, hue=hue)
     label = _labeller(labels, words=True)
     frame = data[[x, xmin, xmax, y] + ([hue] if hue else [])].reset_index(drop=True)
     names = [_term_label(term, label) for term in frame[y]]
@@ -730,7 +729,7 @@ def choice_shares(
     -------
     matplotlib Axes
     """
-    _require(data, "choice_shares", y=y, hue=hue)
+    require_data(data, "choice_shares", y=y, hue=hue)
     shares = data.groupby([y, hue], observed=True).size().rename("n").reset_index()
     shares["share"] = shares["n"] / shares.groupby(y, observed=True)["n"].transform("sum")
     label = _labeller(labels, words=True)
@@ -773,7 +772,7 @@ def trait_distributions_figure(
     import seaborn as sns
 
     traits = [y] if isinstance(y, str) else list(y)
-    _require(data, "trait_distributions_figure", y=traits, x=x)
+    require_data(data, "trait_distributions_figure", y=traits, x=x)
     if not traits:
         raise ValueError("trait_distributions_figure: y needs at least one column name")
     label = _labeller(labels, words=True)
@@ -796,5 +795,6 @@ def trait_distributions_figure(
     return fig
 
 
-small_multiples = _old_name(small_multiples_figure, "small_multiples")
-trait_distributions = _old_name(trait_distributions_figure, "trait_distributions")
+_OLD = {"module": "coprodlib.plots", "note": "; it returns a Figure"}
+small_multiples = renamed_function(small_multiples_figure, "small_multiples", **_OLD)
+trait_distributions = renamed_function(trait_distributions_figure, "trait_distributions", **_OLD)

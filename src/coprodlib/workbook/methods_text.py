@@ -4,7 +4,8 @@
 (cases, participants, documents, segments, codings, coders, respondents), the codebook and the
 sources it cites, intercoder agreement with its unit, the tests and corrections whose tables
 exist, the software and its versions, and the synthetic-data statement where it applies.
-:func:`bibtex` writes the codebook's references as BibTeX entries. The tables are those of
+:func:`bibtex` writes the references as BibTeX entries: the codebook's, and of
+:data:`METHOD_REFERENCES` those the methods cite (:func:`method_references`). The tables are those of
 :func:`coprodlib.workbook.paper.collect_tables` (their ``number``, ``name`` and ``frame``).
 """
 
@@ -25,13 +26,46 @@ if TYPE_CHECKING:
     from ..contract.dataset import Dataset
 
 __all__ = [
+    "METHOD_REFERENCES",
     "bibtex",
     "cited_keys",
     "dataset_counts",
+    "method_references",
     "methods_markdown",
     "numbers_of",
     "software_versions",
 ]
+
+
+#: The sources of the methods themselves (the codebook's come with the codebook), cited in
+#: methods.md as ``[@key]`` where a paragraph uses the method, and then added to references.bib.
+METHOD_REFERENCES = {
+    "ragin2008": "Ragin, C. C. (2008). Redesigning social inquiry: Fuzzy sets and beyond. "
+    "University of Chicago Press.",
+    "schneider2012": "Schneider, C. Q., & Wagemann, C. (2012). Set-theoretic methods for the "
+    "social sciences: A guide to qualitative comparative analysis. Cambridge University Press.",
+    "schneider2013": "Schneider, C. Q., & Rohlfing, I. (2013). Combining QCA and process "
+    "tracing in set-theoretic multi-method research. Sociological Methods & Research, 42(4), "
+    "559-597. doi:10.1177/0049124113481341",
+    "dusa2019": "Dușa, A. (2019). QCA with R: A comprehensive resource. Springer. "
+    "doi:10.1007/978-3-319-75668-4",
+}
+
+
+def method_references(methods: str, *, known: Sequence[str] = ()) -> pd.DataFrame:
+    """The entries of :data:`METHOD_REFERENCES` that ``methods`` cites as ``@key``, in the
+    order of that table, leaving out the ``known`` keys (those the codebook already has).
+
+    Examples
+    --------
+    >>> method_references("calibrated as in [@ragin2008]")["key"].tolist()
+    ['ragin2008']
+    """
+    import pandas as pd
+
+    cited = set(re.findall(r"@([A-Za-z0-9_:.\-]+)", methods))
+    rows = [(k, c) for k, c in METHOD_REFERENCES.items() if k in cited and k not in set(known)]
+    return pd.DataFrame(rows, columns=["key", "citation"])
 
 
 def numbers_of(column: pd.Series) -> pd.Series:
@@ -200,15 +234,21 @@ def _configurations_paragraph(tables: Sequence[Any]) -> str | None:
         else:
             said.append(f"{name}: the cases with {made_of}")
     text = (
-        "Cases were compared as configurations with qualitative comparative analysis (QCA; "
-        "Ragin 2008). Conditions and outcome were calibrated into sets, fuzzy sets by the "
+        "Cases were compared as configurations with qualitative comparative analysis (QCA) "
+        "[@ragin2008]. Conditions and outcome were calibrated into sets, fuzzy sets by the "
         f"direct method with three anchors (Table {cal.number}): " + "; ".join(said) + ". "
-        "Necessity was assessed by consistency, coverage and relevance of necessity; the truth "
-        "table was minimised with the Quine-McCluskey algorithm and an exact prime-implicant "
-        "chart into the conservative, parsimonious and intermediate solutions, with the "
-        "consistency and coverage of each path and solution as the R package QCA computes "
-        "them (Dușa 2019)."
+        "Necessity was assessed by consistency, coverage and relevance of necessity "
+        "[@schneider2012]; the truth table was minimised with the Quine-McCluskey algorithm "
+        "and an exact prime-implicant chart into the conservative, parsimonious and "
+        "intermediate solutions, with the consistency and coverage of each path and solution "
+        "as the R package QCA computes them [@dusa2019]."
     )
+    behind = _qca_table(tables, "solution_cases")
+    if behind is not None:
+        text += (
+            " The cases were then read against the solution as typical or deviant for its "
+            f"consistency or coverage [@schneider2013] (Table {behind.number})."
+        )
     rob = _qca_table(tables, "robustness")
     if rob is not None and "shift" in rob.frame.columns:
         shifts = numbers_of(rob.frame["shift"]).abs()

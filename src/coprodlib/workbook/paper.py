@@ -42,7 +42,7 @@ from .._io import write_bytes_atomic
 from ..errors import DataError, fail
 from ..taxonomy.export import latex_escape, markdown_text
 from .formatting import format_cell, kind_of
-from .methods_text import bibtex, methods_markdown, numbers_of
+from .methods_text import bibtex, method_references, methods_markdown, numbers_of
 from .pages import SYNTHETIC_NOTE
 from .report_folder import shown_path, writing
 from .safe_names import case_file_name, inside, remove_inside
@@ -497,10 +497,14 @@ def write_paper_kit(out_root: Path, ds: Dataset, results: Sequence[Any] = ()) ->
     DataError
         When a table cannot be read, or the folder cannot be written.
     """
+    import pandas as pd
+
     out_root = Path(out_root)
     tables = collect_tables(out_root, ds)
     title = ds.title
     methods = methods_markdown(ds, tables)
+    book = ds.codebook.references[["key", "citation"]]
+    references = pd.concat([book, method_references(methods, known=list(book["key"]))])
     stale = [str(r.key) for r in results if getattr(r, "status", "") in ("failed", "interrupted")]
     if stale:
         methods += (
@@ -513,7 +517,7 @@ def write_paper_kit(out_root: Path, ds: Dataset, results: Sequence[Any] = ()) ->
         "tables.tex": _tex(tables, title, ds.synthetic).encode("utf-8"),
         "results.md": _results(tables, title, ds.synthetic).encode("utf-8"),
         "methods.md": methods.encode("utf-8"),
-        "references.bib": bibtex(ds.codebook.references).encode("utf-8"),
+        "references.bib": bibtex(references).encode("utf-8"),
     }
     final = inside(out_root, out_root / PAPER_DIR)
     with writing(final):
