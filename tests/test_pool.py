@@ -274,8 +274,10 @@ def test_only_an_earlier_pool_is_replaced_and_stale_tables_go(teams, tmp_path):
     (a / "scales.yml").unlink()
     pool_datasets([a, b], to=out)
     assert not (out / "survey.csv").exists() and not (out / "scales.yml").exists()
+    other = shutil.copytree(b, tmp_path / "other")  # a dataset no pool wrote
     with pytest.raises(DataError, match="earlier `coprod pool`"):
-        pool_datasets([a, b], to=a)
+        pool_datasets([a, b], to=other)
+    assert sorted(p.name for p in other.iterdir()) == sorted(p.name for p in b.iterdir())
 
 
 def test_cli_pool_prints_studies_and_notes(teams, tmp_path, capsys):
@@ -285,6 +287,35 @@ def test_cli_pool_prints_studies_and_notes(teams, tmp_path, capsys):
     assert "pooled 2 studies" in out and "x: teama" in out and "[code_mapped_two_ways]" in out
     assert main(["pool", str(a), "--to", str(tmp_path / "q")]) == 1
     assert "two or more datasets" in capsys.readouterr().err
+
+
+def test_cli_pool_takes_folders_from_where_the_user_stands(teams, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # teama and teamb are here, not under the project's data/
+    assert main(["pool", "teama", "teamb", "--to", "pooled"]) == 0
+    assert "pooled 2 studies into" in capsys.readouterr().out
+    assert sorted(cp.load(tmp_path / "pooled").cases["study"].unique()) == ["teama", "teamb"]
+
+
+def test_a_pool_is_not_written_into_one_of_its_studies(teams, tmp_path):
+    a, b = teams
+    before = sorted(p.name for p in a.iterdir())
+    with pytest.raises(DataError, match="outside the datasets pooled") as err:
+        pool_datasets([a, b], to=a / "pooled")
+    assert err.value.problems[0].file == "--to"
+    assert sorted(p.name for p in a.iterdir()) == before
+    pooled = pool_datasets([a, b], to=tmp_path / "pooled").path
+    with pytest.raises(DataError, match="outside the datasets pooled"):  # a pool over itself
+        pool_datasets([pooled, b], to=pooled, studies=["p", "b"])
+    assert (pooled / "cases.csv").is_file()
+
+
+def test_a_folder_that_is_no_dataset_is_named_once(teams, tmp_path):
+    a, _ = teams
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError) as err:
+        pool_datasets([a, tmp_path / "empty"], to=tmp_path / "pooled")
+    files = [p.file for p in err.value.problems]
+    assert files and all(f.startswith("empty/") or f == str(tmp_path / "empty") for f in files)
 
 
 def test_the_cross_case_notebook_compares_studies_of_a_pool(teams, tmp_path):

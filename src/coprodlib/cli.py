@@ -308,7 +308,8 @@ def _cmd_pool(args: argparse.Namespace) -> int:
     from .importers.pooling import pool_datasets
 
     studies = args.study.split(",") if args.study else None
-    result = pool_datasets(args.datasets, to=args.to, studies=studies, title=args.title)
+    folders = [_dataset_folder(d) for d in args.datasets]  # a folder here wins, as elsewhere
+    result = pool_datasets(folders, to=args.to, studies=studies, title=args.title)
     n = len(result.studies)
     print(f"pooled {n} studies into {result.path}:")
     for row in result.studies.itertuples(index=False):

@@ -151,7 +151,12 @@ def _load_all(folders: list[Path]) -> list[Dataset]:
         try:
             ds = load_folder(folder)
         except DataError as err:
-            named = [dataclasses.replace(p, file=f"{folder.name}/{p.file}") for p in err.problems]
+            named = [  # each file as <dataset>/<file>; a problem of the folder names it whole
+                p
+                if Path(p.file).is_absolute()
+                else dataclasses.replace(p, file=f"{folder.name}/{p.file}")
+                for p in err.problems
+            ]
             raise DataError(named) from None
         fp = _fingerprint(ds)
         if fp in prints:
@@ -440,6 +445,18 @@ def pool_datasets(
         if folder.resolve() in [f.resolve() for f in folders[:i]]:
             raise DataError(
                 Problem(file=str(folder), expected="each dataset once", kind="duplicate")
+            )
+    target = Path(to).expanduser().resolve()
+    for folder in folders:
+        if target == folder.resolve() or folder.resolve() in target.parents:
+            raise DataError(
+                Problem(
+                    file="--to",
+                    value=str(to),
+                    expected=f"a folder outside the datasets pooled ({folder} is one of them; "
+                    "a pool is written beside its studies, e.g. data/<name>)",
+                    kind="target_inside_source",
+                )
             )
     ids = _study_ids(folders, studies)
     loaded = _load_all(folders)
