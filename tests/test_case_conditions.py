@@ -160,6 +160,12 @@ def test_case_sets_leave_out_a_case_without_the_measure_and_say_so():
         ({"A": "share_one_sided"}, {"anchors": {"share_one_sided": (0.1, 0.2)}}, "three anchors"),
         ({"A": "share_one_sided"}, {"calibration": "fuzzy-ish"}, "fuzzy, crisp"),
         ({}, {}, "non-empty"),
+        # a typo would otherwise make a set no case is in, or leave the default anchors on
+        ({"A": "mode:enhancd"}, {}, r"a value some case has in mode \(consumer, enhanced"),
+        ({"A": "share_citizen"}, {"anchors": {"share_citzen": (0.2, 0.5, 0.8)}}, "a column"),
+        ({"A": "share_citizen"}, {"anchors": {"share_citizen": ("low", 0.5, 0.8)}}, "as numbers"),
+        ({"A": "share_citizen"}, {"anchors": {"share_citizen": 0.5}}, "as numbers"),
+        ({"A": "share_citizen"}, {"anchors": {"share_citizen": (0.2, None, 0.8)}}, "as numbers"),
     ],
 )
 def test_case_sets_refuse_what_they_cannot_calibrate(sets, kwargs, match):

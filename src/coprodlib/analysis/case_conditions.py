@@ -15,6 +15,7 @@ case with few codings gives a share that a single segment moves a lot (``n_strat
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -135,6 +136,36 @@ def _set_problem(name: str, spec: object, expected: str) -> DataError:
     )
 
 
+def _checked_anchors(
+    anchors: Mapping[str, Sequence[float]] | None, table: pd.DataFrame
+) -> dict[str, tuple[float, float, float]]:
+    """The anchors given, each as three finite numbers of a measure the table has."""
+    if anchors is None:
+        return {}
+    if not isinstance(anchors, Mapping):
+        raise TypeError("anchors must be a dict of measure -> (exclusion, crossover, inclusion)")
+    out = {}
+    for measure, values in anchors.items():
+        where = Problem(
+            file="anchors", column=str(measure), value=values, expected="", kind="invalid"
+        )
+        if measure not in table.columns and measure not in DEFAULT_ANCHORS:  # a typo, say
+            known = ", ".join(str(c) for c in table.columns)
+            raise DataError(dataclasses.replace(where, expected=f"a column of the table ({known})"))
+        try:
+            three = tuple(float(v) for v in values)
+        except (TypeError, ValueError):
+            three = ()
+        if len(three) != 3 or not all(np.isfinite(three)):
+            raise DataError(
+                dataclasses.replace(
+                    where, expected="three anchors (exclusion, crossover, inclusion), as numbers"
+                )
+            )
+        out[str(measure)] = three
+    return out
+
+
 def case_sets(
     table: pd.DataFrame,
     *,
@@ -152,13 +183,15 @@ def case_sets(
         Set name (as the truth table and the solutions print it, e.g. ``"ONESIDED"``) to what
         it is made of: a measure of ``table`` (``"share_one_sided"``), calibrated as
         ``calibration`` says; or ``"column:value"`` (``"logic:hands-on"``), a crisp set of the
-        cases whose form of co-production has that value.
+        cases whose form of co-production has that value (a value no case has is refused: it
+        is most likely a typo).
     calibration : {"fuzzy", "crisp"}, default "fuzzy"
         ``"fuzzy"``: the direct method (Ragin 2008) with the measure's three anchors;
         ``"crisp"``: membership 1 at or above the measure's crossover anchor, else 0.
     anchors : mapping, optional
-        Measure to (exclusion, crossover, inclusion); default :data:`DEFAULT_ANCHORS`, and any
-        measure given here replaces its default.
+        Measure to (exclusion, crossover, inclusion), three numbers; default
+        :data:`DEFAULT_ANCHORS`, and any measure given here replaces its default. A name that
+        is neither a column of ``table`` nor a default measure is refused.
 
     Returns
     -------
@@ -182,7 +215,7 @@ def case_sets(
         )
     if not isinstance(sets, Mapping) or not sets:
         raise TypeError("sets must be a non-empty dict of set name -> measure or column:value")
-    given = {**DEFAULT_ANCHORS, **{k: tuple(v) for k, v in (anchors or {}).items()}}
+    given = {**DEFAULT_ANCHORS, **_checked_anchors(anchors, table)}
     out = pd.DataFrame(index=table.index)
     rows = []
     for name, spec in sets.items():
@@ -194,7 +227,11 @@ def case_sets(
                 raise _set_problem(
                     name, spec, f"a column of the table ({', '.join(table.columns)})"
                 )
-            out[name] = table[column].astype("string").eq(value).fillna(False).astype("int64")
+            held = table[column].astype("string")
+            if not held.eq(value).any():  # a typo would make a set no case is in
+                present = ", ".join(sorted(set(held.dropna())))
+                raise _set_problem(name, spec, f"a value some case has in {column} ({present})")
+            out[name] = held.eq(value).fillna(False).astype("int64")
             rows.append(
                 {
                     "set": name,
@@ -211,13 +248,13 @@ def case_sets(
                 name, spec, f"a measure of the table ({', '.join(CASE_MEASURES)}) or 'column:value'"
             )
         anchor = given.get(spec)
-        if anchor is None or len(anchor) != 3:
+        if anchor is None:
             raise _set_problem(
                 name,
                 spec,
                 "three anchors (exclusion, crossover, inclusion) for this measure in anchors=",
             )
-        e, c, i = (float(a) for a in anchor)
+        e, c, i = anchor
         raw = pd.to_numeric(table[spec], errors="coerce")
         if calibration == "fuzzy":
             out[name] = calibrate_fuzzy(raw, exclusion=e, crossover=c, inclusion=i)
@@ -327,7 +364,7 @@ def calibration_robustness(
         solution = "conservative"
     extra = {"dir_exp": dir_exp} if solution == "intermediate" else {}
     cuts = {"incl_cut": incl_cut, "pri_cut": pri_cut, "n_cut": n_cut, **extra}
-    given = {**DEFAULT_ANCHORS, **{k: tuple(v) for k, v in (anchors or {}).items()}}
+    given = {**DEFAULT_ANCHORS, **_checked_anchors(anchors, table)}
 
     def run(moved: Mapping[str, Sequence[float]]) -> dict[str, object]:
         calibrated = case_sets(table, sets=sets, calibration=calibration, anchors=moved)
