@@ -200,7 +200,29 @@ def bench_analyses(args: argparse.Namespace, tmp: Path) -> None:
         args.repeat,
     )
     record(f"logistic model per choice, {len(scored):,} respondents", t_bin, "s", "")
+    bench_qca(args)
     record("peak memory so far", peak_mb(), "MB", "< 3,000 MB")
+
+
+def bench_qca(args: argparse.Namespace) -> None:
+    """QCA's minimisation with many conditions (the parsimonious solution uses every logical
+    remainder): prime implicants from the array of all terms, beside pairwise merging."""
+    from coprodlib.analysis.qca import implicants
+
+    k = 8 if args.quick else 12
+    rng = np.random.default_rng(4)
+    sets = pd.DataFrame(rng.random((80, k + 1)), columns=[*(f"C{i}" for i in range(k)), "Y"])
+    options = dict(outcome="Y", conditions=[f"C{i}" for i in range(k)], incl_cut=0.7,
+                   dir_exp={f"C{i}": 1 for i in range(k)})  # fmt: skip
+    t_dense, models = timed(lambda: cp.minimize(sets, **options), args.repeat)
+    limit = implicants.DENSE_CONDITIONS
+    implicants.DENSE_CONDITIONS = 0  # the pairwise merging of Quine and McCluskey
+    try:
+        t_merged, same = timed(lambda: cp.minimize(sets, **options), 1)
+    finally:
+        implicants.DENSE_CONDITIONS = limit
+    assert same.equals(models), "the two ways of finding prime implicants disagree"
+    record(f"QCA minimisation, {k} conditions, 80 cases, 3 solutions", t_dense, "s", "", t_merged)
 
 
 def bench_explorer(args: argparse.Namespace, ds: cp.Dataset) -> None:

@@ -19,6 +19,7 @@ Reference sources
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coprodlib.analysis.qca import implicants
 from coprodlib.analysis.qca.calibration import calibrate, calibrate_crisp, calibrate_fuzzy
 from coprodlib.analysis.qca.implicants import (
     boolean_minimize,
@@ -471,6 +473,47 @@ def test_textbook_prime_implicant_chart():
     rows = [(1, 1, 1), (1, 0, 1), (1, 1, 0), (0, 1, 0)]
     assert set(prime_implicants(rows)) == {(1, -1, 1), (-1, 1, 0), (1, 1, -1)}
     assert boolean_minimize(rows, conditions=["A", "B", "C"]) == ["A*C + B*~C"]
+
+
+def _primes_by_definition(minterms, k, covering=None):
+    """Every term (3**k of them) tested against the definition: it covers only minterms of
+    the set, and freeing any of its fixed conditions would make it cover one outside."""
+    inside = set(minterms)
+
+    def implicant(term):
+        return all(m in inside for m in itertools.product((0, 1), repeat=k) if covers(term, m))
+
+    primes = set()
+    for term in itertools.product((1, 0, -1), repeat=k):
+        if not implicant(term):
+            continue
+        freed = (term[:i] + (-1,) + term[i + 1 :] for i, v in enumerate(term) if v != -1)
+        if not any(implicant(t) for t in freed):
+            primes.add(term)
+    if covering is not None:
+        primes = {p for p in primes if any(covers(p, m) for m in covering)}
+    return primes
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prime_implicants_agree_with_their_definition_both_ways_of_finding_them(seed, monkeypatch):
+    # random sets of 1 to 6 conditions; the dense array and the pairwise merging (forced by
+    # lowering the limit) must both give exactly the primes the definition gives
+    rng = random.Random(seed)
+    k = rng.randint(1, 6)
+    corners = list(itertools.product((0, 1), repeat=k))
+    minterms = rng.sample(corners, rng.randint(1, len(corners)))
+    covering = rng.sample(minterms, max(1, len(minterms) // 3))
+    expected = _primes_by_definition(minterms, k)
+    assert set(prime_implicants(minterms)) == expected
+    assert set(prime_implicants(minterms, covering=covering)) == _primes_by_definition(
+        minterms, k, covering
+    )
+    monkeypatch.setattr(implicants, "DENSE_CONDITIONS", 0)
+    assert set(prime_implicants(minterms)) == expected
+    found = prime_implicants(minterms, covering=covering)
+    assert set(found) == _primes_by_definition(minterms, k, covering)
+    assert found == sorted(found, key=implicants.term_order)
 
 
 def test_quine_mccluskey_example_with_ties():

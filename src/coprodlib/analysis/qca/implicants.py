@@ -29,23 +29,87 @@ __all__ = [
     "model_order",
     "boolean_minimize",
     "MAX_COMBINATIONS",
+    "DENSE_CONDITIONS",
 ]
 
 Term = tuple[int, ...]
 
 #: The most branches the exact search of a prime implicant chart may visit.
 MAX_COMBINATIONS = 2_000_000
+#: Up to this many conditions, :func:`prime_implicants` works on an array of all 3**k terms
+#: (16 conditions: 43 million cells, about 0.3 GB at the peak).
+DENSE_CONDITIONS = 16
 
 
-def prime_implicants(minterms: Iterable[Sequence[int]]) -> list[Term]:
+def prime_implicants(
+    minterms: Iterable[Sequence[int]], *, covering: Iterable[Sequence[int]] | None = None
+) -> list[Term]:
     """The prime implicants of a set of minterms (0/1 patterns), in :func:`term_order`.
+
+    With ``covering``, only the primes that cover at least one of those minterms (the
+    positive configurations, when remainders are among ``minterms``).
+
+    Up to :data:`DENSE_CONDITIONS` conditions every term is looked at at once (see
+    :func:`_dense_primes`); beyond, terms are merged pairwise as Quine and McCluskey did.
 
     Examples
     --------
     >>> prime_implicants([(0, 1), (1, 1), (1, 0)])
     [(1, -1), (-1, 1)]
+    >>> prime_implicants([(0, 1), (1, 1), (1, 0)], covering=[(0, 1)])
+    [(-1, 1)]
     """
     current = {tuple(int(v) for v in m) for m in minterms}
+    wanted = None if covering is None else {tuple(int(v) for v in m) for m in covering}
+    k = len(next(iter(current))) if current else 0
+    if current and k <= DENSE_CONDITIONS:
+        return sorted(_dense_primes(current, k, wanted), key=term_order)
+    primes = _merged_primes(current)
+    if wanted is not None:
+        primes = {p for p in primes if any(covers(p, m) for m in wanted)}
+    return sorted(primes, key=term_order)
+
+
+def _dense_primes(minterms: set[Term], k: int, covering: set[Term] | None) -> list[Term]:
+    """The primes from an array with one cell per term (3**k): along each condition, index 0
+    is absent, 1 present and 2 free. Summing the 0 and 1 cells into the 2 cell, one condition
+    after another, gives every term the number of minterms it covers; a term is an implicant
+    when that is all of its 2**free corners, and prime when freeing any fixed condition makes
+    it none."""
+    import numpy as np
+
+    def covered(patterns: set[Term]) -> np.ndarray:
+        count = np.zeros((3,) * k, dtype=np.int32)
+        count[tuple(np.array(sorted(patterns), dtype=np.intp).T)] = 1
+        for axis in range(k):
+            at = [slice(None)] * k
+            parts = []
+            for value in (0, 1, 2):
+                at[axis] = slice(value, value + 1)
+                parts.append(tuple(at))
+            count[parts[2]] = count[parts[0]] + count[parts[1]]
+        return count
+
+    n = covered(minterms)
+    free = sum(
+        (np.arange(3) == 2).astype(np.int32).reshape((1,) * a + (3,) + (1,) * (k - a - 1))
+        for a in range(k)
+    )
+    implicant = n == (1 << free)
+    prime = implicant.copy()
+    for axis in range(k):
+        freed = np.take(implicant, [2], axis=axis)  # the term with this condition left free
+        for value in (0, 1):
+            at = [slice(None)] * k
+            at[axis] = slice(value, value + 1)
+            prime[tuple(at)] &= ~freed
+    if covering is not None:
+        prime &= covered(covering) > 0
+    return [tuple(-1 if v == 2 else int(v) for v in row) for row in np.argwhere(prime)]
+
+
+def _merged_primes(current: set[Term]) -> set[Term]:
+    """Quine-McCluskey: merge terms that differ in one fixed entry until nothing merges."""
     primes: set[Term] = set()
     while current:
         merged: set[Term] = set()
@@ -60,7 +124,7 @@ def prime_implicants(minterms: Iterable[Sequence[int]]) -> list[Term]:
                     used.add(term)
         primes |= current - used
         current = merged
-    return sorted(primes, key=term_order)
+    return primes
 
 
 def covers(term: Sequence[int], minterm: Sequence[int]) -> bool:

@@ -306,9 +306,7 @@ def minimize(
     positive_rows = table[table["out"] == "1"]
 
     conservative = minimal_covers(prime_implicants(positives), positives)
-    pars_primes = [
-        p for p in prime_implicants(positives + remainders) if any(covers(p, m) for m in positives)
-    ]
+    pars_primes = prime_implicants(positives + remainders, covering=positives)
     parsimonious = minimal_covers(pars_primes, positives)
     rows: list[dict[str, Any]] = []
     fit = _PathFit(names, values, y, positive_rows)
