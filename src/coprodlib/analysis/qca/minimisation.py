@@ -100,9 +100,10 @@ def intermediate_models(
     ``"C1P2"``, ...; ``expectations`` holds 1, 0 or -1 per condition.
     """
     result = []
+    rest = np.array(remainders, dtype=np.int8).reshape(len(remainders), len(expectations))
     for ci, c_model in enumerate(conservative, start=1):
         for pi_, p_model in enumerate(parsimonious, start=1):
-            assumptions = [r for r in remainders if any(covers(t, r) for t in p_model)]
+            assumed = _covered_rows(rest, p_model)  # the remainders the model relies on
             loosened: list[Term] = []
             for comp in c_model:
                 for pars in p_model:
@@ -114,7 +115,7 @@ def intermediate_models(
                             for c, p, e in zip(comp, pars, expectations, strict=True)
                         )
                     )
-            easy = [r for r in assumptions if any(covers(t, r) for t in loosened)]
+            easy = [remainders[i] for i in np.flatnonzero(assumed & _covered_rows(rest, loosened))]
             primes = [
                 p
                 for p in prime_implicants(list(positives) + easy)
@@ -122,6 +123,15 @@ def intermediate_models(
             ]
             result.append((f"C{ci}P{pi_}", minimal_covers(primes, positives), easy))
     return result
+
+
+def _covered_rows(rows: np.ndarray, terms: Sequence[Term]) -> np.ndarray:
+    """Which of ``rows`` (0/1 patterns, one per row) some of ``terms`` covers."""
+    hit = np.zeros(len(rows), dtype=bool)
+    for term in terms:
+        t = np.asarray(term, dtype=np.int8)
+        hit |= ((t == -1) | (rows == t)).all(axis=1)
+    return hit
 
 
 def _term_membership(values: np.ndarray, term: Term) -> np.ndarray:
