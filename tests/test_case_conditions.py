@@ -161,7 +161,8 @@ def test_case_sets_leave_out_a_case_without_the_measure_and_say_so():
         ({"A": "share_one_sided"}, {"calibration": "fuzzy-ish"}, "fuzzy, crisp"),
         ({}, {}, "non-empty"),
         # a typo would otherwise make a set no case is in, or leave the default anchors on
-        ({"A": "mode:enhancd"}, {}, r"a value some case has in mode \(consumer, enhanced"),
+        ({"A": "mode:enhancd"}, {}, r"a mode of the codebook \(consumer, "),
+        ({"A": "study:aschoff2018"}, {}, r"a value some case has in study \(aschhoff2018, "),
         ({"A": "share_citizen"}, {"anchors": {"share_citzen": (0.2, 0.5, 0.8)}}, "a column"),
         ({"A": "share_citizen"}, {"anchors": {"share_citizen": ("low", 0.5, 0.8)}}, "as numbers"),
         ({"A": "share_citizen"}, {"anchors": {"share_citizen": 0.5}}, "as numbers"),
@@ -228,3 +229,16 @@ def test_the_columns_stay_the_same_when_cases_csv_names_no_study():
     table = cp.case_conditions(ds)
     assert table.columns.tolist() == cp.case_conditions(cp.load(DEMO)).columns.tolist()
     assert table["study"].isna().all()
+
+
+def test_with_no_case_to_analyse_necessity_and_robustness_say_so():
+    # every case lacks the strategy shares (no strategy coded): no case enters the sets
+    table = cp.case_conditions(cp.load(DEMO)).assign(share_one_sided=float("nan"))
+    sets = cp.case_sets(table, sets=ROBUST_SETS)
+    assert sets.empty and len(sets.attrs["dropped"]) == len(table)
+    with pytest.raises(cp.DataError, match="at least one case"):
+        cp.necessity(sets, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"])
+    with pytest.raises(cp.DataError, match="at least one case with every measure"):
+        cp.calibration_robustness(
+            table, sets=ROBUST_SETS, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"]
+        )

@@ -362,3 +362,24 @@ def test_reliability_notebook_does_not_run_on_one_coder(tmp_path) -> None:
     keys = [j.key for j in plan_jobs(one, dataset=ds.path, out_root=tmp_path / "r")]
     assert "reliability" not in keys
     assert "reliability" in [j.key for j in plan_jobs(ds, dataset=ds.path, out_root=tmp_path)]
+
+
+def test_coders_on_separate_documents_give_no_reliability(team_project, tmp_path) -> None:
+    # interview one was coded by Ann and Bob, interview two by Ann alone; keeping Ann's
+    # codings of interview two and Bob's of interview one leaves each document one coder,
+    # as in a pool of studies, so there is nothing to compare
+    from coprodlib.workbook.jobs import plan_jobs
+
+    ds = cp.load(team_project)
+    (shared,) = cp.double_coded_documents(ds)
+    document = ds.codings["segment_id"].map(ds.segments.set_index("segment_id")["document_id"])
+    keep = ((ds.codings["coder"] == "Ann") & (document != shared)) | (
+        (ds.codings["coder"] == "Bob") & (document == shared)
+    )
+    apart = type(ds)(**{**ds.__dict__, "codings": ds.codings[keep].reset_index(drop=True)})
+    assert cp.coders_of(apart) == ["Ann", "Bob"] and cp.double_coded_documents(apart) == []
+    with pytest.raises(cp.DataError, match="two or more coders on the same documents"):
+        cp.reliability_sample(apart)
+    keys = [j.key for j in plan_jobs(apart, dataset=team_project, out_root=tmp_path / "r")]
+    assert "reliability" not in keys
+    assert "reliability" in [j.key for j in plan_jobs(ds, dataset=team_project, out_root=tmp_path)]

@@ -77,6 +77,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "analysis.coder_overlap": (
         "character_agreement",
         "coders_of",
+        "double_coded_documents",
         "one_coder",
         "overlap_units",
         "reliability_sample",

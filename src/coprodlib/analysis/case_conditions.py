@@ -136,6 +136,24 @@ def _set_problem(name: str, spec: object, expected: str) -> DataError:
     )
 
 
+#: The columns of cases.csv whose values are codebook ids of the dimension of that name.
+FORM_COLUMNS = ("phase", "level", "mode", "logic")
+
+
+def _check_category(name: str, spec: str, column: str, value: str, held: pd.Series) -> None:
+    """Refuse a category that is most likely a typo: a form of co-production the codebook
+    does not know, or, in another column, a value no case has (a set no case is in)."""
+    if column in FORM_COLUMNS:
+        from ..taxonomy.codebook import get_codebook
+
+        known = get_codebook().ids(column)
+        if value not in known:
+            raise _set_problem(name, spec, f"a {column} of the codebook ({', '.join(known)})")
+    elif not held.eq(value).any():
+        present = ", ".join(sorted(set(held.dropna())))
+        raise _set_problem(name, spec, f"a value some case has in {column} ({present})")
+
+
 def _checked_anchors(
     anchors: Mapping[str, Sequence[float]] | None, table: pd.DataFrame
 ) -> dict[str, tuple[float, float, float]]:
@@ -183,8 +201,8 @@ def case_sets(
         Set name (as the truth table and the solutions print it, e.g. ``"ONESIDED"``) to what
         it is made of: a measure of ``table`` (``"share_one_sided"``), calibrated as
         ``calibration`` says; or ``"column:value"`` (``"logic:hands-on"``), a crisp set of the
-        cases whose form of co-production has that value (a value no case has is refused: it
-        is most likely a typo).
+        cases whose form of co-production has that value (a form the codebook does not know,
+        or in another column a value no case has, is refused: it is most likely a typo).
     calibration : {"fuzzy", "crisp"}, default "fuzzy"
         ``"fuzzy"``: the direct method (Ragin 2008) with the measure's three anchors;
         ``"crisp"``: membership 1 at or above the measure's crossover anchor, else 0.
@@ -228,9 +246,7 @@ def case_sets(
                     name, spec, f"a column of the table ({', '.join(table.columns)})"
                 )
             held = table[column].astype("string")
-            if not held.eq(value).any():  # a typo would make a set no case is in
-                present = ", ".join(sorted(set(held.dropna())))
-                raise _set_problem(name, spec, f"a value some case has in {column} ({present})")
+            _check_category(name, spec, column, value, held)
             out[name] = held.eq(value).fillna(False).astype("int64")
             rows.append(
                 {
@@ -368,6 +384,14 @@ def calibration_robustness(
 
     def run(moved: Mapping[str, Sequence[float]]) -> dict[str, object]:
         calibrated = case_sets(table, sets=sets, calibration=calibration, anchors=moved)
+        if calibrated.empty:  # every case lacks a measure: nothing to find a solution in
+            raise DataError(
+                Problem(
+                    file="cases",
+                    expected="calibration_robustness: at least one case with every measure",
+                    kind="empty",
+                )
+            )
         return _solution_of(
             calibrated, outcome=outcome, conditions=list(conditions), solution=solution, **cuts
         )

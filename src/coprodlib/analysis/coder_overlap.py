@@ -46,6 +46,7 @@ __all__ = [
     "OVERLAPS",
     "character_agreement",
     "coders_of",
+    "double_coded_documents",
     "one_coder",
     "overlap_unit_name",
     "overlap_units",
@@ -487,6 +488,30 @@ def coders_of(dataset: Dataset) -> list[str]:
     return sorted(codings["coder"].dropna().astype(str).unique())
 
 
+def double_coded_documents(dataset: Dataset) -> list[str]:
+    """The documents that two or more coders coded, sorted: where the project's own codings
+    can be compared (a pool of studies has several coders, each on other documents).
+
+    Examples
+    --------
+    >>> import coprodlib as cp
+    >>> cp.double_coded_documents(cp.load())
+    []
+    """
+    codings = dataset.codings
+    if "coder" not in codings.columns or not len(codings):
+        return []
+    document = dataset.segments.set_index("segment_id")["document_id"]
+    coded = pd.DataFrame(
+        {
+            "document": codings["segment_id"].map(document).astype("string"),
+            "coder": codings["coder"].astype("string"),
+        }
+    ).dropna()
+    per_document = coded.drop_duplicates().groupby("document", observed=True)["coder"].size()
+    return sorted(str(d) for d in per_document.index[per_document >= 2])
+
+
 def one_coder(dataset: Dataset, coder: str) -> Dataset:
     """The dataset with one coder's codings only, and the segments that coder coded.
 
@@ -541,7 +566,8 @@ def reliability_sample(
     Raises
     ------
     DataError
-        When the dataset has neither a double-coded sample nor two coders in its codings.
+        When the dataset has neither a double-coded sample nor two coders on the same
+        documents in its codings.
 
     Examples
     --------
@@ -560,6 +586,19 @@ def reliability_sample(
                 expected=(
                     "a double-coded sample (double_coding.csv), or codings from two or more "
                     "coders in codings.csv (the coder column)"
+                ),
+                kind="empty",
+            )
+        )
+    if not double_coded_documents(dataset):
+        raise DataError(
+            Problem(
+                file="codings.csv",
+                column="coder",
+                expected=(
+                    "two or more coders on the same documents (each document here was coded by "
+                    "one coder only, as in a pool of studies), or a double-coded sample in "
+                    "double_coding.csv"
                 ),
                 kind="empty",
             )

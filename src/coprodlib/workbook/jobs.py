@@ -43,14 +43,17 @@ NOTEBOOKS: dict[str, tuple[str, str | None, bool]] = {
 def _holds(ds: Any, table: str) -> bool:
     """Whether the dataset has rows in ``table`` (a survey-only dataset has no cases).
 
-    ``double_coding`` also counts as held when the codings name two or more coders: the
-    reliability notebook then reads the project's own codings.
+    ``double_coding`` also counts as held when two or more coders coded the same documents:
+    the reliability notebook then reads the project's own codings. (Coders who each coded
+    other documents, as in a pool of studies, give nothing to compare.)
     """
     frame = getattr(ds, table, None)
     if table == "double_coding" and (frame is None or len(frame) == 0):
         codings = getattr(ds, "codings", None)
         if codings is not None and "coder" in codings.columns:
-            return codings["coder"].dropna().nunique() >= 2
+            from ..analysis.coder_overlap import double_coded_documents
+
+            return bool(double_coded_documents(ds))
     return frame is not None and len(frame) > 0
 
 

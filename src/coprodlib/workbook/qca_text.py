@@ -115,12 +115,24 @@ def robustness_text(robustness: pd.DataFrame) -> str:
     ...     "expression": ["A", "A", ""], "same": [True, True, False]})
     >>> print(robustness_text(rob))
     With the anchors of one measure moved, 1 of 2 calibrations give the same solution. It changes when the anchors of A move by +0.05 (to no solution).
+    >>> print(robustness_text(rob.assign(expression=["", "", "A"], same=[True, True, False])))
+    With the anchors as given there is no solution, so none whose robustness to check. Moving the anchors of A by +0.05 (A) gives one.
     """
     moved = robustness.iloc[1:]
     if moved.empty:
         return (
             "No condition or outcome is calibrated from a measure, so there are no anchors to move."
         )
+    if not robustness["expression"].iloc[0]:
+        found = moved[moved["expression"].astype(bool)]
+        text = "With the anchors as given there is no solution, so none whose robustness to check."
+        if len(found):
+            said = [
+                f"{markdown_text(str(r.set))} by {r.shift:+.2f} ({markdown_text(str(r.expression))})"
+                for r in found.itertuples(index=False)
+            ]
+            text += " Moving the anchors of " + "; or of ".join(said) + " gives one."
+        return text
     kept = int(moved["same"].sum())
     text = (
         f"With the anchors of one measure moved, {kept} of {len(moved)} calibrations give the "
