@@ -249,3 +249,60 @@ def test_choosing_studies_chooses_their_cases_in_a_pooled_dataset(tmp_path):
     no_study = cp.load(DS.path)
     no_study.cases = no_study.cases.drop(columns="study")
     assert explore(no_study).studies_widget is None
+
+
+def _local_codes_only(root, n_codes: int):
+    """The demo's segments with every coding replaced by one of ``n_codes`` local codes (a
+    project imported before its codes were mapped); code i is used on i + 1 segments, so
+    the most coded are the last ones."""
+    import shutil
+
+    folder = root / "local"
+    shutil.copytree(DS.path, folder)
+    segments = pd.read_csv(folder / "segments.csv", dtype=str)["segment_id"]
+    rows = [(segments[(i * 7 + k) % len(segments)], f"mine_{i:03d}")
+            for i in range(n_codes) for k in range(i + 1)]  # fmt: skip
+    pd.DataFrame(rows, columns=["segment_id", "code"]).drop_duplicates().to_csv(
+        folder / "codings.csv", index=False
+    )
+    pd.DataFrame(
+        {"id": [f"mine_{i:03d}" for i in range(n_codes)],
+         "label": [f"Mine {i}" for i in range(n_codes)], "dimension": "local"}
+    ).to_csv(folder / "codebook_extension.csv", index=False)  # fmt: skip
+    (folder / "double_coding.csv").unlink()
+    return folder
+
+
+def test_a_project_of_local_codes_opens_on_them_and_shows_the_most_coded(tmp_path) -> None:
+    from coprodlib.explorer import widget
+
+    ds = cp.load(_local_codes_only(tmp_path, widget.MAX_AXIS_CODES + 20))
+    view = explore(ds)  # tension and strategy have no codings: local x local instead
+    assert (view.selection["x"], view.selection["y"]) == ("local", "local")
+    assert len(view._buttons) == widget.MAX_AXIS_CODES**2
+    shown = {view.model.axis("local").ids[i] for _, i in view._buttons}
+    expected = {f"mine_{i:03d}" for i in range(20, widget.MAX_AXIS_CODES + 20)}
+    assert shown == expected  # the 40 most coded: codes 20 to 59
+    assert f"the {widget.MAX_AXIS_CODES} most coded of 60 codes along the columns" in (
+        view.status.value
+    )
+    counts = cp.cooccurrence(ds, "local", "local")
+    assert view.counts["n"].tolist() == counts["n"].tolist()  # every pair still counted
+    with pytest.raises(ValueError, match="x='tension' has no codings in this dataset"):
+        explore(ds, x="tension")
+
+
+@pytest.mark.parametrize(
+    ("coded", "x", "y", "chosen"),
+    [
+        (["tension", "strategy", "effect"], None, None, ("tension", "strategy")),
+        (["tension", "strategy", "effect"], "effect", None, ("effect", "strategy")),
+        (["tension", "strategy", "effect"], None, "tension", ("strategy", "tension")),
+        (["effect", "local"], None, None, ("effect", "local")),
+        (["local"], None, None, ("local", "local")),
+    ],
+)
+def test_dimensions_not_given_are_the_first_coded_ones(coded, x, y, chosen) -> None:
+    from coprodlib.explorer.widget import _default_dimensions
+
+    assert _default_dimensions(coded, x, y) == chosen

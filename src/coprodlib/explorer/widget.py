@@ -35,6 +35,9 @@ __all__ = ["Explorer", "explore", "quotes_allowed"]
 #: Rows shown at most in the table of a cell's segments and in the chain table.
 MAX_SEGMENTS = 100
 MAX_PATHS = 15
+#: Codes shown at most along each axis of the heatmap: the most coded ones (a project's local
+#: codes may be hundreds, and a grid of hundreds by hundreds of cells would stall the page).
+MAX_AXIS_CODES = 40
 
 #: A sequential blue scale (ColorBrewer "Blues", 9 classes), light to dark.
 _BLUES = (
@@ -146,6 +149,7 @@ class Explorer(widgets.VBox):
             True: widgets.Layout(width="48px", height="30px", border="2px solid #d62728"),
         }
         self._shape: tuple[str, str, str] | None = None
+        self._cut: dict[str, tuple[int, int]] = {}  # axis -> (codes shown, codes coded)
         ds = model.dataset
         titles = ds.cases.set_index(ds.cases["case_id"].astype(str)).get("title")
         options = [
@@ -287,13 +291,22 @@ class Explorer(widgets.VBox):
             f"cells count {html.escape(sel['unit'])}s holding both codes "
             f"<small>(updated after {html.escape(kind)} in {self.last_update:.2f} s)</small></p>"
         )
+        cut = [f"the {n} most coded of {total} codes along the {along}"
+               for along, (n, total) in self._cut.items() if total > n]  # fmt: skip
+        if cut:
+            self.status.value += f"<p><small>Showing {' and '.join(cut)}.</small></p>"
 
-    def _shown_codes(self, ids: list[str], dimension: str, level: str) -> list[int]:
+    def _shown_codes(self, ids: list[str], dimension: str, level: str, along: str) -> list[int]:
         """Positions along an axis of the codes coded somewhere in the dataset (the others
-        would be empty rows whatever the selection)."""
-        pos = self.model.axis(dimension, level).of_entry[self.model.used_entries]
-        used = set(pos[pos >= 0].tolist())
-        return [i for i in range(len(ids)) if i in used]
+        would be empty rows whatever the selection), at most :data:`MAX_AXIS_CODES` of them:
+        the most coded in the whole dataset, so the grid stays the same as cases change."""
+        pos = self.model.axis(dimension, level).of_entry[self.model.pair_entry]
+        coded = np.bincount(pos[pos >= 0], minlength=len(ids))
+        used = np.flatnonzero(coded)
+        self._cut[along] = (min(len(used), MAX_AXIS_CODES), len(used))
+        if len(used) > MAX_AXIS_CODES:
+            used = np.sort(used[np.argsort(-coded[used], kind="stable")[:MAX_AXIS_CODES]])
+        return [int(i) for i in used]
 
     def _draw_heatmap(
         self, x_ids: list[str], y_ids: list[str], sel: dict[str, Any], cases: list[str]
@@ -301,8 +314,8 @@ class Explorer(widgets.VBox):
         level = sel["strategy_level"]
         shape = (sel["x"], sel["y"], level if "strategy" in (sel["x"], sel["y"]) else "")
         if shape != self._shape:
-            cols = self._shown_codes(x_ids, sel["x"], level)
-            rows = self._shown_codes(y_ids, sel["y"], level)
+            cols = self._shown_codes(x_ids, sel["x"], level, "columns")
+            rows = self._shown_codes(y_ids, sel["y"], level, "rows")
             self._build_grid(x_ids, y_ids, rows, cols)
             self._shape = shape
         size = (len(x_ids), len(y_ids))
@@ -516,8 +529,8 @@ def explore(
     dataset: Dataset,
     *,
     cases: str | Sequence[str] | None = None,
-    x: str = "tension",
-    y: str = "strategy",
+    x: str | None = None,
+    y: str | None = None,
     unit: str = "segment",
     strategy_level: str = "family",
     quotes: bool | None = None,
@@ -536,10 +549,12 @@ def explore(
         As returned by :func:`coprodlib.load`.
     cases : str or list of str, optional
         The cases chosen at the start; all by default.
-    x, y : str
+    x, y : str, optional
         The codebook dimensions along the columns and the rows (``"tension"``,
         ``"strategy"``, ``"effect"``, ``"value"``, ...); only dimensions with codings in the
-        dataset are offered.
+        dataset are offered. By default tension and strategy, or where the dataset has no
+        codings of those, the first dimensions it has (the ``local`` codes of a project
+        imported before its codes were mapped, say).
     unit : {"segment", "participant", "document", "case"}
         The unit of co-occurrence, as in :func:`coprodlib.cooccurrence`.
     strategy_level : {"family", "strategy"}
@@ -580,6 +595,8 @@ def explore(
     chosen = model.check_cases(cases)
     if not chosen:
         raise ValueError("cases= is an empty list; name at least one case, or None for all")
+    explorer_dims = model.coded_dimensions()
+    x, y = _default_dimensions(explorer_dims, x, y)
     for argument, value in (
         ("x", x),
         ("y", y),
@@ -587,7 +604,6 @@ def explore(
         ("strategy_level", strategy_level),
     ):
         model.check_choice(argument, value)
-    explorer_dims = model.coded_dimensions()
     for argument, value in (("x", x), ("y", y)):
         if value not in explorer_dims:
             raise ValueError(
@@ -603,3 +619,20 @@ def explore(
         strategy_level=strategy_level,
         quotes=shown,
     )
+
+
+def _default_dimensions(coded: list[str], x: str | None, y: str | None) -> tuple[str, str]:
+    """``x`` and ``y``, or for one not given the first coded dimension the other is not:
+    tension for ``x`` and strategy for ``y`` when coded, then tension, strategy, effect and
+    the others in codebook order."""
+    if x is not None and y is not None:
+        return x, y
+    if not coded:
+        raise ValueError("the dataset has no codings of any codebook dimension to explore")
+
+    def first(preferred: str, other: str | None) -> str:
+        ranked = dict.fromkeys([preferred, "tension", "strategy", "effect", *coded])
+        return next((d for d in ranked if d in coded and d != other), other or coded[0])
+
+    x = x if x is not None else first("tension", y)
+    return x, y if y is not None else first("strategy", x)
