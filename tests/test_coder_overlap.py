@@ -320,8 +320,11 @@ def test_project_reliability_and_characters(team_project) -> None:
     chars = cp.character_agreement(ds.segments, ds.codings, ds.documents)
     assert chars["document_id"].nunique() == 1  # interview two was coded by Ann only
     cyc = chars.set_index("code").loc["cycling"]
-    # Ann [100, 200), Bob [150, 200): both 50, Ann only 50; length = last end offset 350
-    assert (cyc["both"], cyc["a_only"], cyc["b_only"], cyc["n_characters"]) == (50, 50, 0, 350)
+    # Ann [100, 200), Bob [150, 200): both 50, Ann only 50; the import writes the document's
+    # length (TEXT1, 400 characters) to documents.csv, so "neither" counts to its very end
+    assert (cyc["both"], cyc["a_only"], cyc["b_only"], cyc["n_characters"]) == (50, 50, 0, 400)
+    assert cyc["length_from"] != "largest end offset"
+    assert sorted(ds.documents["n_chars"].tolist()) == [len(TEXT2), len(TEXT1)]
 
 
 def test_reliability_notebook_runs_on_the_team_project(team_project, tmp_path) -> None:

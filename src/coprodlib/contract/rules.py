@@ -127,6 +127,7 @@ TABLES: dict[str, TableRule] = {
                 ColumnRule("participant_id", kind="id"),
                 ColumnRule("role", required=False, kind="codebook", dimension="role"),
                 ColumnRule("title", required=False, nullable=True),
+                ColumnRule("n_chars", required=False, kind="int", nullable=True),
             ),
             "one row per source document",
         ),

@@ -364,6 +364,7 @@ def assign_people(
         project, pseudo, doc_id, documents_map, map_file, fallback, cases, cb
     )
     documents = pd.DataFrame(doc_rows)
+    documents["n_chars"] = documents["n_chars"].astype("Int64")  # blank where not read
     documents["title"] = None
     return People(
         cases=_cases_table(cases.rows, placement, previous),
@@ -440,9 +441,11 @@ def _place_sources(
                     kind="inconsistent",
                 )
             )
+        n_chars = len(src.text) if src.text is not None else None  # the length, not the text
         doc_rows.append(
-            {"document_id": did, "case_id": case_id, "participant_id": pid, "role": role}
-        )
+            {"document_id": did, "case_id": case_id, "participant_id": pid, "role": role,
+             "n_chars": n_chars}
+        )  # fmt: skip
         placement[src.key] = (case_id, pid)
     raise_all(problems)
     return part_rows, doc_rows, placement
