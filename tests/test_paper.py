@@ -373,3 +373,28 @@ def test_the_qca_methods_cite_their_sources_and_references_bib_holds_them(report
     kit = write_paper_kit(report, ds, [])
     assert "typical or deviant" in (kit / "methods.md").read_text(encoding="utf-8")
     assert "doi = {10.1177/0049124113481341}" in (kit / "references.bib").read_text()
+
+
+def test_paper_tables_show_labels_for_ids_as_the_pages_do(report, ds) -> None:
+    put(
+        report / "configurations",
+        "solution_cases",
+        pd.DataFrame(
+            {
+                "case_id": ["be_elderly_care", "de_employment"],
+                "tension": ["inclusiveness_vs_accountability", "productivity_vs_diversity"],
+                "case_type": ["deviant_coverage", "irrelevant"],
+            }
+        ),
+        {"caption": "Cases"},
+    )
+    kit = write_paper_kit(report, ds, [])
+    tex = (kit / "tables.tex").read_text(encoding="utf-8")
+    label = ds.codebook.frame.set_index("id")["label"]
+    assert latex_escape(label["inclusiveness_vs_accountability"]) in tex
+    assert "inclusiveness\\_vs" not in tex  # no raw codebook id in a cell
+    assert "deviant for coverage" in tex and "neither" in tex and "irrelevant" not in tex
+    assert "be\\_elderly\\_care" in tex  # a case id is no codebook id: as it is
+    doc = Document(str(kit / "tables.docx"))
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert label["productivity_vs_diversity"] in cells and "productivity_vs_diversity" not in cells

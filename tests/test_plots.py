@@ -663,11 +663,11 @@ def test_xy_plot_colours_each_case_type_and_names_it_in_the_legend(frames):
     from matplotlib.colors import to_hex
 
     colours = {c.get_label(): to_hex(c.get_facecolor()[0]) for c in ax.collections}
-    assert colours == {
-        "irrelevant": plots.CASE_TYPE_COLOURS["irrelevant"].lower(),
+    assert colours == {  # the types in the words of the tables and sentences
+        "neither": plots.CASE_TYPE_COLOURS["irrelevant"].lower(),
         "typical": plots.CASE_TYPE_COLOURS["typical"].lower(),
     }
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["irrelevant", "typical"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["neither", "typical"]
     points = {tuple(o) for c in ax.collections for o in c.get_offsets().tolist()}
     assert points == {(0.2, 0.4), (0.8, 0.7), (0.6, 0.9)}
 
@@ -686,3 +686,30 @@ def test_xy_plot_of_raw_values_asks_for_calibration_first(frames):
         plots.xy_plot(raw)
     (problem,) = caught.value.problems
     assert (problem.column, problem.index, problem.value) == ("solution", "case_b", 3.0)
+
+
+def test_code_colours_mix_as_matplotlib_does_and_members_shade_their_family_s_hue():
+    # the plain arithmetic on #rrggbb against matplotlib's own colour conversion, for every
+    # hue and shade the codebook's colours are made of
+    from matplotlib.colors import to_hex, to_rgb
+
+    from coprodlib.taxonomy import colours
+
+    for hue in colours.HUES:
+        for t in colours.SHADES:
+            base = np.array(to_rgb(hue))
+            mixed = base + t * (1.0 - base) if t >= 0 else base * (1.0 + t)
+            assert colours._shade(hue, t) == to_hex(mixed)
+    shipped = colours.code_colours()
+    frame = cp_codebook().frame
+    assert set(shipped) == set(frame["id"])
+    members = frame.loc[frame["family"] == "balancing", "id"].tolist()
+    assert shipped[members[0]] in [h.lower() for h in colours.HUES]  # the first: the pure hue
+    hue = shipped[members[0]]
+    assert all(shipped[m] in {colours._shade(hue, t) for t in colours.SHADES} for m in members)
+
+
+def cp_codebook():
+    import coprodlib as cp
+
+    return cp.get_codebook()

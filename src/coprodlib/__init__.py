@@ -44,7 +44,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "analysis.qca.truth_table": ("truth_table",),
     "analysis.qca.minimisation": ("minimize",),
     "analysis.qca.necessity": ("necessity",),
-    "analysis.qca.case_types": ("solution_cases", "CASE_TYPES"),
+    "analysis.qca.case_types": ("solution_cases", "CASE_TYPES", "CASE_TYPE_LABELS"),
     "analysis.qca.measures": (
         "membership",
         "sufficiency_consistency",

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ._checks import data_label, legacy_arguments, renamed_function, require_data
 from .errors import fail
+from .taxonomy.colours import HUES, NO_CODE, code_colours
 
 if TYPE_CHECKING:
     from .taxonomy.codebook import Codebook
@@ -41,55 +42,7 @@ __all__ = ["code_colours", "cooccurrence_heatmap", "residual_heatmap", "alluvial
            "small_multiples_figure", "aggregation_plot", "xy_plot", "forest_plot", "choice_shares",
            "trait_distributions_figure", "CASE_TYPE_COLOURS"]  # fmt: skip
 
-#: Paul Tol's "muted" qualitative scheme (told apart under the common colour-vision deficiencies)
-HUES = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-        "#AA4499")  # fmt: skip
-_SHADES = (0.0, 0.45, -0.35, 0.7, -0.55, 0.25, -0.2, 0.85)  # to white (> 0) or black, by share
-NO_CODE = "#BBBBBB"  # "(none)"
 SMALL = 9  # points: the smallest text a figure writes (the pages show figures at their size)
-
-
-def code_colours(codebook: Codebook | None = None) -> dict[str, str]:
-    """One colour per codebook entry, the same on every figure whatever codes it shows.
-
-    In each dimension, the hue families take :data:`HUES` in codebook order (cycling after
-    nine): a strategy family, an entry with those below it in its dimension, or the values of
-    a constellation. Members are shades of their family's hue, the first the pure hue.
-
-    Parameters
-    ----------
-    codebook : Codebook, optional
-        The codebook; the shipped one by default.
-
-    Returns
-    -------
-    dict
-        ``{id: "#rrggbb"}`` for every entry, e.g. ``"avoidance"``: ``"#332288"``.
-    """
-    from matplotlib.colors import to_hex, to_rgb
-
-    from .taxonomy.codebook import get_codebook
-
-    frame = (codebook if codebook is not None else get_codebook()).frame.set_index("id")
-    dimension, parent, family = (frame[c].to_dict() for c in ("dimension", "parent", "family"))
-
-    def group(code: str) -> str:  # up to the root, or a value's constellation
-        top, dim = (family[code] if isinstance(family[code], str) else code), dimension[code]
-        while isinstance(parent.get(top), str) and top != family[code] and dimension[top] == dim:
-            top = parent[top]
-        return top
-
-    groups: dict[tuple[str, str], list[str]] = {}
-    for code in frame.index:
-        groups.setdefault((dimension[code], group(code)), []).append(code)
-    order, colours = {}, {}  # dimension -> families so far; id -> colour
-    for (dim, _), members in groups.items():
-        order[dim] = order.get(dim, -1) + 1
-        base = np.array(to_rgb(HUES[order[dim] % len(HUES)]))
-        for k, code in enumerate(members):
-            t = _SHADES[k % len(_SHADES)]
-            colours[code] = to_hex(base + t * (1.0 - base) if t >= 0 else base * (1.0 + t))
-    return colours
 
 
 def _colours(values: Iterable[Any], labels: Labels, palette: Mapping[Any, Any] | None) -> dict:
@@ -601,7 +554,7 @@ def xy_plot(data: pd.DataFrame, *, x: str = "solution", y: str = "outcome",
     -------
     matplotlib Axes
     """
-    from .analysis.qca import measures
+    from .analysis.qca import case_types, measures
 
     require_data(data, "xy_plot", x=x, y=y, hue=hue, text=text)
     scores = measures.check_memberships(data, [x, y], function="xy_plot")
@@ -614,7 +567,8 @@ def xy_plot(data: pd.DataFrame, *, x: str = "solution", y: str = "outcome",
     for i, group in enumerate(dict.fromkeys(groups)):
         on = (groups == group).to_numpy()
         colour = CASE_TYPE_COLOURS.get(group, HUES[i % len(HUES)]) if hue else "C0"
-        ax.scatter(xs[on], ys[on], s=40, color=colour, label=_words(group) or None, zorder=2)
+        name = case_types.CASE_TYPE_LABELS.get(group, _words(group))  # case types in words
+        ax.scatter(xs[on], ys[on], s=40, color=colour, label=name or None, zorder=2)
     if hue is not None:
         ax.legend(title=_words(hue), fontsize=SMALL, title_fontsize=SMALL, frameon=False,
                   loc="upper left", bbox_to_anchor=(1.02, 1.0))  # fmt: skip
@@ -622,10 +576,15 @@ def xy_plot(data: pd.DataFrame, *, x: str = "solution", y: str = "outcome",
     ax.set_title(f"consistency {incl:.2f}, coverage {cov:.2f}", fontsize=SMALL + 1)
     ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.15), yticks=np.linspace(0, 1, 6), aspect="equal",
            xlabel=f"membership in {_words(x)}", ylabel=f"membership in {_words(y)}")  # fmt: skip
-    names = data.index if text is None else data[text]  # written left of points on the right
-    _spread(ax, [ax.annotate(_labeller(labels, codebook_ids=False)(t), (px, py), xytext=(-4 if px > 0.7 else 4, 4), fontsize=SMALL,
-                             textcoords="offset points", ha="right" if px > 0.7 else "left")
-                 for px, py, t in zip(xs, ys, names, strict=True)])  # fmt: skip
+    label = _labeller(labels, codebook_ids=False)
+    names = data.index if text is None else data[text]
+    notes = []
+    for px, py, name in zip(xs, ys, names, strict=True):
+        left = px > 0.7  # a point on the right has its name written to its left
+        notes.append(ax.annotate(label(name), (px, py), xytext=(-4 if left else 4, 4),
+                                 textcoords="offset points", ha="right" if left else "left",
+                                 fontsize=SMALL))  # fmt: skip
+    _spread(ax, notes)
     return ax
 
 

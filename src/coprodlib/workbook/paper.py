@@ -44,6 +44,7 @@ from ..taxonomy.export import latex_escape, markdown_text
 from .formatting import format_cell, kind_of
 from .methods_text import bibtex, method_references, methods_markdown, numbers_of
 from .pages import SYNTHETIC_NOTE
+from .presentation import cell_text
 from .report_folder import shown_path, writing
 from .safe_names import case_file_name, inside, remove_inside
 
@@ -146,8 +147,11 @@ def _label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _display(frame: pd.DataFrame, meta: Mapping[str, Any], shown: str) -> tuple[list, list, list]:
-    """The header, the formatted rows and the numeric flags of a table's display columns."""
+def _display(
+    frame: pd.DataFrame, meta: Mapping[str, Any], shown: str, codebook: Any
+) -> tuple[list, list, list]:
+    """The header, the formatted rows and the numeric flags of a table's display columns:
+    numbers written by kind, ids by their labels, as on the report pages."""
     columns = list(meta.get("columns") or frame.columns)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -158,7 +162,14 @@ def _display(frame: pd.DataFrame, meta: Mapping[str, Any], shown: str) -> tuple[
     for col in columns:
         kind = str(kinds.get(col) or kind_of(col, numbers_of(frame[col])))
         header.append(str(labels.get(col) or col))
-        body.append([format_cell(v, kind) for v in frame[col]])
+        body.append(
+            [
+                cell_text(v.strip(), kind, col, codebook)
+                if kind == "text" and v.strip()
+                else format_cell(v, kind)
+                for v in frame[col]
+            ]
+        )
         numeric.append(kind in _NUMERIC_KINDS)
     rows = [list(r) for r in zip(*body, strict=True)] if body else []
     return header, rows, numeric
@@ -272,7 +283,7 @@ def collect_tables(out_root: Path, ds: Dataset) -> list[PaperTable]:
             shown = csv.relative_to(out_root).as_posix()
             meta = _sidecar(csv.with_suffix(".json"), shown[:-4] + ".json")
             frame = _read_csv(csv, shown)
-            header, rows, numeric = _display(frame, meta, shown)
+            header, rows, numeric = _display(frame, meta, shown, ds.codebook)
             tables.append(
                 PaperTable(
                     number=len(tables) + 1,

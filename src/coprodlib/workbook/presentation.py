@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.qca.case_types import CASE_TYPE_LABELS
 from .formatting import MISSING, format_value, is_missing, kind_of
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "INTERNAL_COLUMNS",
     "NOT_COMPUTED",
     "TableLayout",
+    "cell_text",
     "display_table",
     "id_label",
     "sentence_list",
@@ -298,7 +300,22 @@ def table_layout(
     return TableLayout(shown, out_kinds, out_headers)
 
 
-def _cell(value: Any, kind: str, column: str, labels: Any) -> str:
+#: Columns whose values have fixed words of their own, whatever labels a table is given.
+_COLUMN_WORDS: dict[str, Mapping[str, str]] = {"case_type": CASE_TYPE_LABELS}
+
+
+def cell_text(value: Any, kind: str, column: str, labels: Any) -> str:
+    """One cell as a reader sees it: an id column's value as its label (or fixed words, for
+    the case types), a flag as yes or no, a number written by its kind.
+
+    Examples
+    --------
+    >>> from coprodlib.workbook.presentation import cell_text
+    >>> cell_text("deviant_coverage", "text", "case_type", None), cell_text(0.5, "share", "x", None)
+    ('deviant for coverage', '50.0%')
+    """
+    if kind == "text" and column in _COLUMN_WORDS and not is_missing(value):
+        return _COLUMN_WORDS[column].get(str(value), str(value))
     if kind == "text" and column in ID_COLUMNS:
         return id_label(value, labels, words=column in _WORDED)
     if kind == "text" and isinstance(value, bool):
@@ -444,7 +461,7 @@ def display_table(
     layout = table_layout(flat, columns=columns, kinds=kinds, headers=headers, labels=labels)
     cells = pd.DataFrame(
         {
-            c: [_cell(v, layout.kinds[c], c, labels) for v in flat[c].tolist()]
+            c: [cell_text(v, layout.kinds[c], c, labels) for v in flat[c].tolist()]
             for c in layout.columns
         },
         index=pd.RangeIndex(len(flat)),

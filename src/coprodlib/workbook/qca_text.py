@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..analysis.qca.case_types import CASE_TYPE_LABELS
 from ..errors import DataError
 from ..taxonomy.export import markdown_text
 from .formatting import format_value
@@ -189,16 +190,16 @@ def case_types_text(cases: pd.DataFrame) -> str:
     - *Typical* (in the solution and the outcome): a, b.
     - *Deviant for coverage* (the outcome without the solution): c.
     """
-    said = {
-        "typical": "*Typical* (in the solution and the outcome)",
-        "deviant_consistency": "*Deviant for consistency* (the solution without the outcome)",
-        "deviant_coverage": "*Deviant for coverage* (the outcome without the solution)",
-        "irrelevant": "*Neither* (out of the solution and the outcome)",
-        "ambiguous": "*On a crossover* (membership 0.5)",
+    meaning = {
+        "typical": "in the solution and the outcome",
+        "deviant_consistency": "the solution without the outcome",
+        "deviant_coverage": "the outcome without the solution",
+        "irrelevant": "out of the solution and the outcome",
+        "ambiguous": "membership 0.5",
     }
     lines = []
-    for kind, label in said.items():
+    for kind, label in CASE_TYPE_LABELS.items():
         names = [markdown_text(str(c)) for c in cases.index[cases["case_type"] == kind]]
         if names:
-            lines.append(f"- {label}: {', '.join(names)}.")
+            lines.append(f"- *{label.capitalize()}* ({meaning[kind]}): {', '.join(names)}.")
     return "\n".join(lines)

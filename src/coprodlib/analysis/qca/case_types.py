@@ -22,10 +22,18 @@ import pandas as pd
 from ..._checks import require_frame
 from .measures import membership, outcome_membership
 
-__all__ = ["CASE_TYPES", "solution_cases"]
+__all__ = ["CASE_TYPES", "CASE_TYPE_LABELS", "solution_cases"]
 
 #: The groups of :func:`solution_cases`, in the order a table lists them.
 CASE_TYPES = ("typical", "deviant_consistency", "deviant_coverage", "irrelevant", "ambiguous")
+#: Each group in words, as tables, figures and sentences name it.
+CASE_TYPE_LABELS = {
+    "typical": "typical",
+    "deviant_consistency": "deviant for consistency",
+    "deviant_coverage": "deviant for coverage",
+    "irrelevant": "neither",
+    "ambiguous": "on a crossover",
+}
 
 
 def solution_cases(data: pd.DataFrame, *, expression: str, outcome: str) -> pd.DataFrame:
