@@ -384,3 +384,17 @@ def test_ids_made_too_long_by_the_prefix_are_refused_with_a_hint(tmp_path):
     assert not (tmp_path / "pooled").exists()
     result = pool_datasets([DEMO, team], to=tmp_path / "pooled", studies=["d", "t"])
     assert f"t_{long_id}" in set(cp.load(result.path).cases["case_id"])
+
+
+def test_names_from_the_data_reach_the_terminal_escaped(tmp_path, capsys):
+    # a team's own code name with a terminal control sequence in it, mapped two ways
+    odd = "Vermeidung\x1b[2J"
+    a = _team(tmp_path, "teama", ["be_elderly_care"], rename={"avoidance": odd},
+              code_map=f"project_code,code\n{odd},avoidance\n")  # fmt: skip
+    b = _team(tmp_path, "teamb", ["de_employment"], rename={"avoidance": odd},
+              code_map=f"project_code,code\n{odd},dropping_out\n")  # fmt: skip
+    assert main(["pool", str(a), str(b), "--to", str(tmp_path / "p")]) == 0
+    out = capsys.readouterr().out
+    assert "[code_mapped_two_ways]" in out and "\x1b" not in out
+    assert "\\x1b[2" in out  # shown, as an escape, not obeyed
+    assert "\x1b" not in (tmp_path / "p" / "README.md").read_text(encoding="utf-8")

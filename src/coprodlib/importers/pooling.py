@@ -232,7 +232,7 @@ def _code_notes(names: dict[str, dict[str, str]]) -> list[PoolNote]:
                 PoolNote(
                     "code_mapped_two_ways",
                     tuple(targets),
-                    f"The local code '{key}' lands on different codes ({said}). Each study's "
+                    f"The local code {key!r} lands on different codes ({said}). Each study's "
                     "own mapping was kept; if the code means the same, give it one code in "
                     "the studies' code_map.csv and pool again.",
                 )
@@ -270,7 +270,7 @@ def _pooled_extension(
             PoolNote(
                 "local_code_renamed",
                 studies,
-                f"The local code '{local_id}' is defined differently by "
+                f"The local code {local_id!r} is defined differently by "
                 f"{', '.join(studies)}; each study's code was renamed <study>_{local_id}.",
             )
         )
@@ -323,13 +323,13 @@ def _case_notes(cases: dict[str, pd.DataFrame]) -> list[PoolNote]:
         studies = tuple(group["_study"])
         if same:
             text = (
-                f"The case '{case_id}' is in {' and '.join(studies)} with the same title; both "
+                f"The case {case_id!r} is in {' and '.join(studies)} with the same title; both "
                 "are kept under their prefixed ids and count as two cases in cross-case "
                 "analyses: drop one from a dataset if it is the same case."
             )
         else:
             text = (
-                f"The id '{case_id}' names different cases in {' and '.join(studies)}; the "
+                f"The id {case_id!r} names different cases in {' and '.join(studies)}; the "
                 "study prefixes keep them apart."
             )
         notes.append(PoolNote(kind, studies, text))
@@ -344,7 +344,7 @@ def _case_notes(cases: dict[str, pd.DataFrame]) -> list[PoolNote]:
                 PoolNote(
                     "same_case",
                     studies,
-                    f"The cases {ids} have the same title and country ('{title}'); both are "
+                    f"The cases {ids} have the same title and country ({title!r}); both are "
                     "kept and count as two cases: drop one if it is the same case.",
                 )
             )
