@@ -305,3 +305,25 @@ def test_a_url_in_data_is_shown_but_never_linked():
 
     html = markdown2html_mistune(markdown_text('=HYPERLINK("http://evil/?x") care'))
     assert "<a " not in html and "http://evil/?x" in html.replace("&#58;", ":")
+
+
+@pytest.mark.parametrize("control", ["\x1b[2J", "\x1b]0;owned\x07", "\r", "\x9b31m", "\u202e"])
+def test_the_command_line_prints_control_characters_as_escapes(tmp_path, capsys, control):
+    # what the command line prints may quote the data or a path the user gave: a clear-screen,
+    # a retitling, a carriage return, a C1 CSI or a bidi override must not reach the terminal
+    # as themselves
+    from coprodlib.cli import main
+
+    out = tmp_path / f"code{control}book.csv"
+    assert main(["codebook", "export", str(out), "--format", "csv"]) == 0
+    shown = capsys.readouterr().out
+    assert control not in shown and ascii(control)[1:-1] in shown
+    assert shown.endswith("\n") and out.is_file()  # line ends still end lines
+
+
+def test_terminal_text_leaves_ordinary_text_alone():
+    from coprodlib.cli import terminal_text
+
+    plain = "Zuständigkeit: 3 cases\tüber\nnext line"
+    assert terminal_text(plain) == plain
+    assert terminal_text("a\x00b\x7fc") == "a\\x00b\\x7fc"

@@ -2,12 +2,15 @@
 
 Every subcommand turns user-facing data problems (:class:`coprodlib.DataError`) into a readable
 message and exit code 1, usage errors into exit code 2, and never shows a Python traceback for
-either.
+either. What it prints may quote the data (a tool's name, a code, a title): control characters
+in it are printed as escapes (``\\x1b``), so a crafted file cannot move the cursor, clear the
+screen or retitle the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +21,34 @@ from .errors import DataError
 from .paths import project_root, reports_for, resolve_dataset
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+#: What a terminal would obey rather than show: C0 and C1 control characters (line ends and
+#: tabs aside) and the bidirectional overrides that reorder what is shown.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    r"""``text`` with every control character written as an escape.
+
+    Examples
+    --------
+    >>> terminal_text("tool: \x1b]0;pwned\x07NVivo")
+    'tool: \\x1b]0;pwned\\x07NVivo'
+    """
+    return _CONTROLS.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+class _Shown:
+    """A text stream that writes through :func:`terminal_text`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...
+        return getattr(self._stream, name)
 
 
 def _cmd_codebook_export(args: argparse.Namespace) -> int:
@@ -658,6 +689,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return EXIT_USAGE
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Shown(sys.stdout), _Shown(sys.stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The subcommand, with its problems turned into messages and exit codes."""
     try:
         return int(args.func(args) or 0)
     except DataError as exc:
