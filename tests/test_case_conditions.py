@@ -242,3 +242,10 @@ def test_with_no_case_to_analyse_necessity_and_robustness_say_so():
         cp.calibration_robustness(
             table, sets=ROBUST_SETS, outcome="UNDESIRED", conditions=["ONESIDED", "HANDSON"]
         )
+
+
+@pytest.mark.parametrize("shift", [0, -0.05, "0.05", True, float("nan"), float("inf")])
+def test_a_robustness_shift_that_is_no_positive_number_is_refused(shift):
+    table = cp.case_conditions(cp.load(DEMO))
+    with pytest.raises(ValueError, match="shift must be a positive number"):
+        _robustness(table, shift=shift)

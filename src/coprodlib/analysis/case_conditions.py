@@ -376,6 +376,11 @@ def calibration_robustness(
     3   UNDESIRED  -0.05   ONESIDED  True
     4   UNDESIRED   0.05   ONESIDED  True
     """
+    if isinstance(shift, bool) or not isinstance(shift, int | float) or not 0 < shift < np.inf:
+        raise ValueError(
+            f"shift must be a positive number on the measures' raw scale (0.05 moves the "
+            f"anchors of a share by five points), not {shift!r}"
+        )
     if solution == "intermediate" and dir_exp is None:
         solution = "conservative"
     extra = {"dir_exp": dir_exp} if solution == "intermediate" else {}
