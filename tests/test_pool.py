@@ -398,3 +398,10 @@ def test_names_from_the_data_reach_the_terminal_escaped(tmp_path, capsys):
     assert "[code_mapped_two_ways]" in out and "\x1b" not in out
     assert "\\x1b[2" in out  # shown, as an escape, not obeyed
     assert "\x1b" not in (tmp_path / "p" / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_dataset_found_nowhere_is_named_as_the_user_gave_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["pool", "no_such_team", "demo", "--to", "pooled"]) == 1
+    err = capsys.readouterr().err
+    assert str(tmp_path / "no_such_team") in err and "expected a dataset folder" in err

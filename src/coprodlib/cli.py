@@ -71,10 +71,14 @@ def _dataset_folder(value: str | None) -> Path:
     """The dataset folder a command works on, resolved once here and passed down as a Path.
 
     A folder that exists from where the user stands wins; otherwise the name is looked up
-    under data/ and the project (see :func:`coprodlib.paths.resolve_dataset`)."""
+    under data/ and the project (see :func:`coprodlib.paths.resolve_dataset`). Found in none
+    of these, it is the path from where the user stands, which the error then names."""
     if value and Path(value).expanduser().is_dir():
         return Path(value).expanduser().resolve()
-    return resolve_dataset(value)
+    found = resolve_dataset(value)
+    if value and not found.exists():
+        return Path(value).expanduser().resolve()
+    return found
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
