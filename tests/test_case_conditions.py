@@ -249,3 +249,25 @@ def test_a_robustness_shift_that_is_no_positive_number_is_refused(shift):
     table = cp.case_conditions(cp.load(DEMO))
     with pytest.raises(ValueError, match="shift must be a positive number"):
         _robustness(table, shift=shift)
+
+
+def test_a_form_value_the_cases_hold_is_a_set_even_outside_the_codebook():
+    # cases.csv may say logic "unknown" (the contract allows it); a set of those cases is fine
+    table = cp.case_conditions(cp.load(DEMO))
+    table.loc[table.index[0], "logic"] = "unknown"
+    sets = cp.case_sets(table, sets={"U": "logic:unknown"})
+    assert sets["U"].tolist() == [1] + [0] * (len(table) - 1)
+
+
+def test_anchors_written_as_one_text_are_refused():
+    table = cp.case_conditions(cp.load(DEMO))
+    with pytest.raises(cp.DataError, match="as numbers"):
+        cp.case_sets(table, sets={"A": "share_citizen"}, anchors={"share_citizen": "159"})
+
+
+def test_a_numpy_number_is_a_shift():
+    import numpy as np
+
+    table = cp.case_conditions(cp.load(DEMO))
+    out = _robustness(table, shift=np.float64(0.05))
+    assert out["shift"].abs().max() == pytest.approx(0.05)

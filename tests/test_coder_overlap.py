@@ -386,3 +386,16 @@ def test_coders_on_separate_documents_give_no_reliability(team_project, tmp_path
     keys = [j.key for j in plan_jobs(apart, dataset=team_project, out_root=tmp_path / "r")]
     assert "reliability" not in keys
     assert "reliability" in [j.key for j in plan_jobs(ds, dataset=team_project, out_root=tmp_path)]
+
+
+def test_segments_without_documents_have_no_double_coded_document(team_project, tmp_path):
+    from coprodlib.workbook.jobs import plan_jobs
+
+    ds = cp.load(team_project)
+    bare = type(ds)(**{**ds.__dict__, "segments": ds.segments.drop(columns="document_id")})
+    assert cp.double_coded_documents(bare) == []
+    assert "reliability" not in [
+        j.key for j in plan_jobs(bare, dataset=team_project, out_root=tmp_path)
+    ]
+    with pytest.raises(cp.DataError, match="two or more coders on the same documents"):
+        cp.reliability_sample(bare)

@@ -398,3 +398,11 @@ def test_paper_tables_show_labels_for_ids_as_the_pages_do(report, ds) -> None:
     doc = Document(str(kit / "tables.docx"))
     cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
     assert label["productivity_vs_diversity"] in cells and "productivity_vs_diversity" not in cells
+
+
+def test_paper_tables_keep_a_text_cell_on_one_line(report, ds) -> None:
+    put(report / "configurations", "notes", pd.DataFrame({"title": ["line one\nline\t two"]}),
+        {"caption": "Notes"})  # fmt: skip
+    doc = Document(str(write_paper_kit(report, ds, []) / "tables.docx"))
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert "line one line two" in cells

@@ -713,3 +713,9 @@ def cp_codebook():
     import coprodlib as cp
 
     return cp.get_codebook()
+
+
+def test_xy_plot_shows_a_case_without_a_type_as_none(frames):
+    data = frames["xy_plot"].assign(case_type=pd.Categorical(["typical", None, "typical"]))
+    ax = plots.xy_plot(data)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["typical", "(none)"]

@@ -503,7 +503,7 @@ def test_prime_implicants_agree_with_their_definition_both_ways_of_finding_them(
     k = rng.randint(1, 6)
     corners = list(itertools.product((0, 1), repeat=k))
     minterms = rng.sample(corners, rng.randint(1, len(corners)))
-    covering = rng.sample(minterms, max(1, len(minterms) // 3))
+    covering = rng.sample(minterms, rng.randint(0, len(minterms)))  # empty too: no prime
     expected = _primes_by_definition(minterms, k)
     assert set(prime_implicants(minterms)) == expected
     assert set(prime_implicants(minterms, covering=covering)) == _primes_by_definition(
@@ -514,6 +514,12 @@ def test_prime_implicants_agree_with_their_definition_both_ways_of_finding_them(
     found = prime_implicants(minterms, covering=covering)
     assert set(found) == _primes_by_definition(minterms, k, covering)
     assert found == sorted(found, key=implicants.term_order)
+
+
+@pytest.mark.parametrize("bad", [[(0, 2)], [(0, 1), (1,)], [(-1, 1)]])
+def test_prime_implicants_take_only_0_1_patterns_of_one_length(bad):
+    with pytest.raises(ValueError, match="0/1 patterns of one length"):
+        prime_implicants(bad)
 
 
 def test_quine_mccluskey_example_with_ties():

@@ -482,3 +482,59 @@ def test_a_folder_of_the_users_own_files_is_refused_and_left_alone(tmp_path):
     (tmp_path / "empty").mkdir()
     with holding(tmp_path / "empty", tmp_path / "dataset", label="the dataset"):
         pass
+
+
+def _flaky_start(monkeypatch, failures: int, message: str) -> list[int]:
+    """papermill.execute_notebook failing ``failures`` times as a kernel that died at start
+    does, then running for real; returns the list of calls made."""
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def execute(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= failures:
+            raise RuntimeError(message)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    return calls
+
+
+def _stand_in(tmp_path: Path) -> Path:
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text(json.dumps(stand_in_notebook('output_dir = ""', "x = 1 + 1")), "utf-8")
+    return nb
+
+
+@pytest.mark.parametrize(
+    "message", ["Kernel died before replying to kernel_info", "Kernel didn't respond in 60 seconds"]
+)
+def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch, message):
+    # as when another process takes one of the kernel's ports before it binds them
+    from jupyter_client.manager import AsyncKernelManager
+
+    from coprodlib.workbook.executing import KERNEL_STARTS, run_notebook
+
+    calls = _flaky_start(monkeypatch, KERNEL_STARTS - 1, message)
+    ran = run_notebook(_stand_in(tmp_path), tmp_path, name="nb", parameters={},
+                       final_output_dir="", show_code=False, manager=AsyncKernelManager)  # fmt: skip
+    assert ran.error == "" and len(calls) == KERNEL_STARTS
+    assert (tmp_path / "nb.html").is_file()
+
+    calls = _flaky_start(monkeypatch, KERNEL_STARTS, message)  # dies every time: the job fails
+    ran = run_notebook(_stand_in(tmp_path), tmp_path, name="nb2", parameters={},
+                       final_output_dir="", show_code=False, manager=AsyncKernelManager)  # fmt: skip
+    assert message in ran.error and len(calls) == KERNEL_STARTS
+
+
+def test_a_stopped_run_does_not_start_a_kernel_again(tmp_path, monkeypatch):
+    from jupyter_client.manager import AsyncKernelManager
+
+    from coprodlib.workbook.executing import run_notebook
+
+    calls = _flaky_start(monkeypatch, 1, "Kernel died before replying to kernel_info")
+    ran = run_notebook(_stand_in(tmp_path), tmp_path, name="nb", parameters={},
+                       final_output_dir="", show_code=False, manager=AsyncKernelManager,
+                       may_restart=lambda: False)  # fmt: skip
+    assert "before replying" in ran.error and len(calls) == 1

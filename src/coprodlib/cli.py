@@ -39,16 +39,21 @@ def terminal_text(text: str) -> str:
 
 
 class _Shown:
-    """A text stream that writes through :func:`terminal_text`."""
+    """A text stream that writes through :func:`terminal_text`; ``stream`` is the one it
+    wraps, for a progress bar that redraws its line with carriage returns."""
 
     def __init__(self, stream: Any) -> None:
-        self._stream = stream
+        self.stream = stream
 
     def write(self, text: str) -> int:
-        return self._stream.write(terminal_text(text))
+        return self.stream.write(terminal_text(text))
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...
-        return getattr(self._stream, name)
+        return getattr(self.stream, name)
 
 
 def _cmd_codebook_export(args: argparse.Namespace) -> int:
@@ -148,14 +153,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     extra = _parse_params(args.param)
     folder = _dataset_folder(args.dataset)
     out_root = Path(args.reports).expanduser() if args.reports else reports_for(folder)
-    bar = tqdm(total=None, unit="notebook", desc="coprod run", disable=None, file=sys.stderr)
+    raw = getattr(sys.stderr, "stream", sys.stderr)  # the bar redraws with "\r": unwrapped,
+    bar = tqdm(total=None, unit="notebook", desc="coprod run", disable=None, file=raw)
 
-    def tick(res: Any) -> None:
+    def tick(res: Any) -> None:  # so what it shows from the data is escaped here
         bar.update(1)
-        bar.set_postfix_str(f"{res.key}: {res.status}")
+        bar.set_postfix_str(terminal_text(f"{res.key}: {res.status}"))
 
     def one_line(message: Any, *_: Any, **__: Any) -> None:
-        bar.write(f"warning: {message}", file=sys.stderr)
+        bar.write(terminal_text(f"warning: {message}"), file=raw)
 
     try:
         with warnings.catch_warnings():

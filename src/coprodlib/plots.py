@@ -559,7 +559,8 @@ def xy_plot(data: pd.DataFrame, *, x: str = "solution", y: str = "outcome",
     require_data(data, "xy_plot", x=x, y=y, hue=hue, text=text)
     scores = measures.check_memberships(data, [x, y], function="xy_plot")
     xs, ys = scores[x].to_numpy(), scores[y].to_numpy()
-    groups = pd.Series("", index=data.index) if hue is None else data[hue].astype(str)
+    groups = pd.Series("", index=data.index) if hue is None else data[hue].astype("string")
+    groups = groups.fillna("(none)")
     ax = _axes(ax, (4.6 + min(len(data), 30) * 0.1,) * 2)  # room for the labels of more cases
     ax.plot([0, 1], [0, 1], color="0.55", lw=0.8, zorder=0)
     for line in (ax.axhline, ax.axvline):  # the crossovers

@@ -16,6 +16,7 @@ case with few codings gives a share that a single segment moves a lot (``n_strat
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -141,17 +142,19 @@ FORM_COLUMNS = ("phase", "level", "mode", "logic")
 
 
 def _check_category(name: str, spec: str, column: str, value: str, held: pd.Series) -> None:
-    """Refuse a category that is most likely a typo: a form of co-production the codebook
-    does not know, or, in another column, a value no case has (a set no case is in)."""
+    """Refuse a category that is most likely a typo: a value no case has that is not, for a
+    form of co-production, one the codebook knows either (a set no case is in)."""
+    present = sorted(set(held.dropna()))
+    if value in present:
+        return
     if column in FORM_COLUMNS:
         from ..taxonomy.codebook import get_codebook
 
-        known = get_codebook().ids(column)
+        known = list(dict.fromkeys([*get_codebook().ids(column), *present]))
         if value not in known:
             raise _set_problem(name, spec, f"a {column} of the codebook ({', '.join(known)})")
-    elif not held.eq(value).any():
-        present = ", ".join(sorted(set(held.dropna())))
-        raise _set_problem(name, spec, f"a value some case has in {column} ({present})")
+        return
+    raise _set_problem(name, spec, f"a value some case has in {column} ({', '.join(present)})")
 
 
 def _checked_anchors(
@@ -170,8 +173,8 @@ def _checked_anchors(
         if measure not in table.columns and measure not in DEFAULT_ANCHORS:  # a typo, say
             known = ", ".join(str(c) for c in table.columns)
             raise DataError(dataclasses.replace(where, expected=f"a column of the table ({known})"))
-        try:
-            three = tuple(float(v) for v in values)
+        try:  # a text such as "159" would be three digits, not three anchors
+            three = () if isinstance(values, str) else tuple(float(v) for v in values)
         except (TypeError, ValueError):
             three = ()
         if len(three) != 3 or not all(np.isfinite(three)):
@@ -376,7 +379,7 @@ def calibration_robustness(
     3   UNDESIRED  -0.05   ONESIDED  True
     4   UNDESIRED   0.05   ONESIDED  True
     """
-    if isinstance(shift, bool) or not isinstance(shift, int | float) or not 0 < shift < np.inf:
+    if isinstance(shift, bool) or not isinstance(shift, numbers.Real) or not 0 < shift < np.inf:
         raise ValueError(
             f"shift must be a positive number on the measures' raw scale (0.05 moves the "
             f"anchors of a share by five points), not {shift!r}"

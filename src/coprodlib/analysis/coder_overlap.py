@@ -501,6 +501,8 @@ def double_coded_documents(dataset: Dataset) -> list[str]:
     codings = dataset.codings
     if "coder" not in codings.columns or not len(codings):
         return []
+    if "document_id" not in dataset.segments.columns:  # segments tied to no document
+        return []
     document = dataset.segments.set_index("segment_id")["document_id"]
     coded = pd.DataFrame(
         {

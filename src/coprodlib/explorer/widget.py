@@ -321,7 +321,8 @@ class Explorer(widgets.VBox):
         size = (len(x_ids), len(y_ids))
         both = self.counts["n"].to_numpy().reshape(size) if cases else np.zeros(size, int)
         c = self.counts["c"].to_numpy().reshape(size) if cases else np.full(size, np.nan)
-        top = max(int(both.max()) if both.size else 0, 1)
+        shown = [int(both[i, j]) for j, i in self._buttons]  # the scale of the cells shown
+        top = max(max(shown, default=0), 1)
         labels = self.model.labels
         for (j, i), button in self._buttons.items():
             n = int(both[i, j])

@@ -61,6 +61,7 @@ def execute(
             final_output_dir=params["output_dir"],
             show_code=show_code,
             manager=stopper.kernel_manager_class(forks),
+            may_restart=lambda: not stopper.stopped,
         )
     except OSError:  # full disk, read-only folder: stops the run
         if stopper.stopped:
@@ -108,13 +109,16 @@ def run_notebook(
     show_code: bool,
     manager: type,
     cwd: Path | None = None,
+    may_restart: Any = None,
 ) -> Ran:
     """Execute ``notebook`` into ``staging``: ``<name>.ipynb``, ``<name>.html`` and the
     notebook's own files in ``<name>/`` (its ``output_dir`` while it runs).
 
     The notebook and its page show ``final_output_dir`` as the place of its files. A failed
     notebook leaves ``<name>.ipynb`` with the error and no page. OSError (a full disk, a
-    read-only folder) is raised; any other failure is returned as :attr:`Ran.error`.
+    read-only folder) is raised; any other failure is returned as :attr:`Ran.error`. A kernel
+    that dies before it answers is started again, up to :data:`KERNEL_STARTS` times in all,
+    while ``may_restart()`` says so (None: always; a stopped run says no).
     """
     import nbformat
     import papermill
@@ -124,32 +128,51 @@ def run_notebook(
 
     staged_dir = shown_path(staging / name)
     staged_nb = staging / f"{name}.ipynb"
-    try:
-        nb = papermill.execute_notebook(
-            str(notebook),
-            str(staged_nb),
-            parameters={**parameters, "output_dir": staged_dir},
-            kernel_name="python3",
-            progress_bar=False,
-            # one write at the end instead of one (schema-validated) per cell: the
-            # runner's own CPU time competes with the kernels on a small machine
-            request_save_on_cell_execute=False,
-            cwd=str(cwd or notebook.parent),
-            kernel_manager_class=manager,
-            shutdown_kernel="immediate",
-        )
-    except OSError:
-        raise
-    except PapermillExecutionError as exc:
-        return Ran(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip())
-    except Exception as exc:  # noqa: BLE001 - kernel died, notebook unreadable, ...
-        return Ran(f"{type(exc).__name__}: {exc}")
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            nb = papermill.execute_notebook(
+                str(notebook),
+                str(staged_nb),
+                parameters={**parameters, "output_dir": staged_dir},
+                kernel_name="python3",
+                progress_bar=False,
+                # one write at the end instead of one (schema-validated) per cell: the
+                # runner's own CPU time competes with the kernels on a small machine
+                request_save_on_cell_execute=False,
+                cwd=str(cwd or notebook.parent),
+                kernel_manager_class=manager,
+                shutdown_kernel="immediate",
+            )
+            break
+        except OSError:
+            raise
+        except PapermillExecutionError as exc:
+            return Ran(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip())
+        except Exception as exc:  # noqa: BLE001 - kernel died, notebook unreadable, ...
+            again = may_restart is None or may_restart()
+            if attempt < KERNEL_STARTS and again and _kernel_did_not_start(exc):
+                continue  # no cell ran yet: starting again is safe
+            return Ran(f"{type(exc).__name__}: {exc}")
     _show_final_output_dir(nb, staged_dir, final_output_dir)
     nbformat.write(nb, staged_nb)
     (staging / f"{name}.html").write_text(
         notebook_to_html(nb, show_code=show_code), encoding="utf-8"
     )
     return Ran("", cell_seconds(nb), "warm" if getattr(manager, "forked", False) else "cold")
+
+
+#: How often a notebook's kernel is started before its job fails: a kernel can die at start
+#: when another process takes one of the ports chosen for it in the moment between choosing
+#: and binding (jupyter_client picks free ports, then the kernel binds them).
+KERNEL_STARTS = 3
+
+
+def _kernel_did_not_start(exc: BaseException) -> bool:
+    """Whether ``exc`` says the kernel died or timed out before it answered at all."""
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and (
+        "before replying to kernel_info" in text or "didn't respond" in text
+    )
 
 
 def cell_seconds(nb: Any) -> float:

@@ -164,7 +164,7 @@ def _display(
         header.append(str(labels.get(col) or col))
         body.append(
             [
-                cell_text(v.strip(), kind, col, codebook)
+                cell_text(" ".join(v.split()), kind, col, codebook)  # one line, as before
                 if kind == "text" and v.strip()
                 else format_cell(v, kind)
                 for v in frame[col]

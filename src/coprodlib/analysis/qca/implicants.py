@@ -36,8 +36,8 @@ Term = tuple[int, ...]
 
 #: The most branches the exact search of a prime implicant chart may visit.
 MAX_COMBINATIONS = 2_000_000
-#: Up to this many conditions, :func:`prime_implicants` works on an array of all 3**k terms
-#: (16 conditions: 43 million cells, about 0.3 GB at the peak).
+#: Up to this many conditions, :func:`prime_implicants` may work on an array of all 3**k
+#: terms (16 conditions: 43 million cells, about 0.6 GB at the peak).
 DENSE_CONDITIONS = 16
 
 
@@ -49,8 +49,10 @@ def prime_implicants(
     With ``covering``, only the primes that cover at least one of those minterms (the
     positive configurations, when remainders are among ``minterms``).
 
-    Up to :data:`DENSE_CONDITIONS` conditions every term is looked at at once (see
-    :func:`_dense_primes`); beyond, terms are merged pairwise as Quine and McCluskey did.
+    Up to :data:`DENSE_CONDITIONS` conditions, and when the minterms are many (an eighth of
+    all corners or more, or any number up to 10 conditions), every term is looked at at once
+    (see :func:`_dense_primes`); otherwise terms are merged pairwise as Quine and McCluskey
+    did. Both give the same primes.
 
     Examples
     --------
@@ -61,8 +63,14 @@ def prime_implicants(
     """
     current = {tuple(int(v) for v in m) for m in minterms}
     wanted = None if covering is None else {tuple(int(v) for v in m) for m in covering}
-    k = len(next(iter(current))) if current else 0
-    if current and k <= DENSE_CONDITIONS:
+    if not current or wanted is not None and not wanted:
+        return []
+    k = len(next(iter(current)))
+    if any(len(m) != k or not set(m) <= {0, 1} for m in current | (wanted or set())):
+        raise ValueError("prime_implicants: minterms must be 0/1 patterns of one length")
+    # the array costs 3**k whatever the minterms: worth it when they are many (the
+    # remainders of a parsimonious solution), not for a few positive rows
+    if k <= DENSE_CONDITIONS and (k <= 10 or 8 * len(current) >= 2**k):
         return sorted(_dense_primes(current, k, wanted), key=term_order)
     primes = _merged_primes(current)
     if wanted is not None:
