@@ -719,3 +719,29 @@ def test_xy_plot_shows_a_case_without_a_type_as_none(frames):
     data = frames["xy_plot"].assign(case_type=pd.Categorical(["typical", None, "typical"]))
     ax = plots.xy_plot(data)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["typical", "(none)"]
+
+
+def test_xy_plot_labels_keep_off_the_other_cases_points():
+    # cases crowded near the top right, as typical cases are: no name may cover another point
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    data = pd.DataFrame(
+        {"solution": [0.57, 0.64, 0.9, 0.95, 0.61, 0.7], "outcome": [0.98, 0.96, 0.97, 0.9, 0.62, 0.97],
+         "case_type": "typical"},
+        index=[f"case_number_{i}" for i in range(6)],
+    )  # fmt: skip
+    ax = plots.xy_plot(data)
+    renderer = ax.figure.canvas.get_renderer()
+    for note in ax.texts:
+        note.update_positions(renderer)
+    boxes = {t.get_text(): Text.get_window_extent(t, renderer) for t in ax.texts}
+    assert len(boxes) == 6
+    for name, (px, py) in zip(
+        data.index, zip(data["solution"], data["outcome"], strict=True), strict=True
+    ):
+        dot = Bbox.from_bounds(*(ax.transData.transform((px, py)) - 3), 6, 6)
+        covering = [other for other, box in boxes.items() if other != name and box.overlaps(dot)]
+        assert covering == [], f"{covering} cover the point of {name}"
+    names = list(boxes.values())
+    assert not any(a.overlaps(b) for i, a in enumerate(names) for b in names[i + 1 :])

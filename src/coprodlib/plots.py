@@ -497,25 +497,29 @@ def aggregation_plot(
 
 
 def _spread(ax: Any, notes: list[Any]) -> None:
-    """Move labels up, lowest first, until none overlaps another; a moved one gets a line."""
+    """Move labels up, lowest first, until none overlaps another label or another label's
+    point; a moved one gets a line back to its point."""
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     fig, placed, renderer = ax.figure, [], ax.figure.canvas.get_renderer()
+    dots = [Bbox.from_bounds(*(ax.transData.transform(n.xy) - 4), 8, 8) for n in notes]
 
     def extent(note: Any) -> Any:  # the text's box, without the line
         note.update_positions(renderer)
         return Text.get_window_extent(note, renderer)
 
-    for note in sorted(notes, key=lambda n: (n.xy[1], n.xy[0])):
+    for k in sorted(range(len(notes)), key=lambda i: (notes[i].xy[1], notes[i].xy[0])):
+        note, others = notes[k], placed + dots[:k] + dots[k + 1 :]
         box, moved = extent(note), False
-        for _ in range(len(placed) + 1):
-            if (hit := next((b for b in placed if box.overlaps(b)), None)) is None:
+        for _ in range(len(others) + 1):
+            if (hit := next((b for b in others if box.overlaps(b)), None)) is None:
                 break
             note.xyann = (note.xyann[0], note.xyann[1] + (hit.y1 - box.y0 + 1) * 72 / fig.dpi)
             box, moved = extent(note), True
         if moved:  # the same label again, now with a thin line back to its point
             note.remove()
-            line = {"arrowstyle": "-", "color": "0.6", "lw": 0.6}
+            line = {"arrowstyle": "-", "color": "0.4", "lw": 0.7}
             note = ax.annotate(note.get_text(), note.xy, xytext=note.xyann, fontsize=SMALL,
                                textcoords="offset points", arrowprops=line,
                                ha=note.get_horizontalalignment())  # fmt: skip
