@@ -237,7 +237,9 @@ def test_index_page_escapes_text_and_quotes_links(tmp_path: Path, text: str) -> 
         (tmp_path / f"{key}.html").write_text("x")
     result = SimpleNamespace(key=key, status="failed", seconds=1.0, error=f"boom {text}")
     ds = SimpleNamespace(meta={"title": f"Study {text}"}, synthetic=True)
-    page = write_index(tmp_path, ds, [result], dataset_label=text).read_text(encoding="utf-8")
+    page = write_index(
+        tmp_path, ds, [result], dataset_label=text, not_run=[(text, f"because {text}")]
+    ).read_text(encoding="utf-8")
     assert_no_live_markup(page)
     for _, attrs in parse(page).tags:
         href = attrs.get("href")

@@ -383,3 +383,20 @@ def test_dataset_argument_is_taken_from_the_current_folder(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "here"]) == 0
     assert "here: valid" in capsys.readouterr().out
+
+
+def test_the_index_says_which_reports_a_dataset_does_not_get_and_why(tmp_path):
+    from coprodlib.workbook.jobs import not_planned
+    from coprodlib.workbook.pages import write_index
+
+    ds = cp.load()
+    assert not_planned(ds) == []  # the demo has cases, a survey and a double-coded sample
+    bare = type(ds)(**{**ds.__dict__, "survey": None, "double_coding": None})
+    reasons = dict(not_planned(bare))
+    assert list(reasons) == ["survey", "reliability"]
+    assert "no survey" in reasons["survey"] and "two coders" in reasons["reliability"]
+    page = write_index(tmp_path, bare, [], dataset_label="demo", not_run=not_planned(bare))
+    text = page.read_text(encoding="utf-8")
+    assert "Not run for this dataset" in text and "<strong>reliability</strong>" in text
+    plain = write_index(tmp_path, ds, [], dataset_label="demo").read_text(encoding="utf-8")
+    assert "Not run" not in plain

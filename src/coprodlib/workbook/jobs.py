@@ -25,7 +25,15 @@ from .safe_names import case_file_name
 if TYPE_CHECKING:
     from ..contract.dataset import Dataset
 
-__all__ = ["Job", "JobResult", "NOTEBOOKS", "RUNNER_PARAMETERS", "plan_jobs"]
+__all__ = [
+    "Job",
+    "JobResult",
+    "NOTEBOOKS",
+    "NOT_PLANNED_BECAUSE",
+    "RUNNER_PARAMETERS",
+    "not_planned",
+    "plan_jobs",
+]
 
 #: The notebooks a batch run executes, by report name: (file, needs, per_case).
 #: ``needs`` names the dataset table the notebook cannot do without, skipped when that table
@@ -38,6 +46,24 @@ NOTEBOOKS: dict[str, tuple[str, str | None, bool]] = {
     "reliability": ("40_reliability.ipynb", "double_coding", False),
     "configurations": ("50_configurations.ipynb", "cases", False),
 }
+
+
+#: Why a notebook is not planned, by the table it needs (see :data:`NOTEBOOKS`).
+NOT_PLANNED_BECAUSE = {
+    "cases": "the dataset has no cases (a survey only)",
+    "survey": "the dataset has no survey",
+    "double_coding": "there is no double-coded sample (double_coding.csv), and no document "
+    "that two coders both coded",
+}
+
+
+def not_planned(ds: Any) -> list[tuple[str, str]]:
+    """The synthesis notebooks this dataset gets no report from, each with the reason."""
+    return [
+        (key, NOT_PLANNED_BECAUSE.get(needs, f"the dataset has no {needs}"))
+        for key, (_, needs, _) in NOTEBOOKS.items()
+        if needs is not None and not _holds(ds, needs)
+    ]
 
 
 def _holds(ds: Any, table: str) -> bool:

@@ -155,7 +155,14 @@ def _href(stem: str, tail: str = "") -> str:
     return html.escape(quote(stem) + tail, quote=True)
 
 
-def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_label: str) -> Path:
+def write_index(
+    out_root: Path,
+    ds: Dataset,
+    results: Sequence[Any],
+    *,
+    dataset_label: str,
+    not_run: Sequence[tuple[str, str]] = (),
+) -> Path:
     """Write ``index.html`` linking every notebook page with its run status.
 
     Every text on the page (the dataset's title and label, report keys, statuses, error
@@ -174,6 +181,8 @@ def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_
         file name given by the runner), or its ``key`` when it has none.
     dataset_label : str
         How the dataset is named on the page.
+    not_run : sequence of (report, reason), optional
+        The reports this dataset does not get, and why (listed under the table).
 
     Returns
     -------
@@ -214,6 +223,11 @@ def write_index(out_root: Path, ds: Dataset, results: Sequence[Any], *, dataset_
         else ""
     )
     counts = {s: sum(r.status == s for r in results) for s in ("ran", "skipped", "failed")}
+    absent = "".join(
+        f"<li><strong>{html.escape(str(k))}</strong>: {html.escape(str(why))}</li>"
+        for k, why in not_run
+    )
+    absent = f"<p>Not run for this dataset:</p><ul>{absent}</ul>" if absent else ""
     page_html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
@@ -230,6 +244,7 @@ Details are in <a href="manifest.json">manifest.json</a>.</p>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></div>
+{absent}
 </main></body></html>
 """
     return write_text_atomic(out_root / "index.html", page_html)

@@ -37,7 +37,7 @@ from .. import __version__
 from .._io import write_text_atomic
 from ..paths import dataset_key, notebooks_dir, reports_for
 from .fingerprints import public_files
-from .jobs import NOTEBOOKS, Job, JobResult, display_dataset, plan_jobs, selected_cases
+from .jobs import NOTEBOOKS, Job, JobResult, display_dataset, not_planned, plan_jobs, selected_cases
 from .report_folder import Manifest, holding, read_manifest, writing
 from .safe_names import case_file_name, inside, remove_inside
 from .stopping import RunInterrupted, Stopper
@@ -450,7 +450,7 @@ def _run_loaded(
             record.write(interrupted=stopper.stopped)
             shown = [results.get(j.key) or _kept(j, record.entry(j.key)) for j in everything]
             with writing(out_root / "index.html"):
-                write_index(out_root, ds, shown, dataset_label=label)
+                write_index(out_root, ds, shown, dataset_label=label, not_run=not_planned(ds))
             ran = any(r.status == "ran" for r in results.values())
             if not stopper.stopped and (ran or not (out_root / PAPER_DIR).is_dir()):
                 with writing(out_root / PAPER_DIR):
