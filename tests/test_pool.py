@@ -155,7 +155,7 @@ def test_each_study_s_code_map_applies_and_the_two_ways_are_reported(teams, tmp_
     assert "Vermeidung" not in set(codings["code"])
     two_ways = [n for n in result.notes if n.kind == "code_mapped_two_ways"]
     assert len(two_ways) == 1
-    assert "vermeidung" in two_ways[0].message
+    assert "'Vermeidung'" in two_ways[0].message  # as the teams spell it
     assert "teama: avoidance" in two_ways[0].message
     assert "teamb: dropping_out" in two_ways[0].message
 
@@ -186,7 +186,7 @@ def test_the_same_case_twice_is_reported_and_an_id_reused_for_another_case_too(t
     assert ("same_id", "de_employment") in kinds
     assert not any("be_vacant_spaces" in n.message for n in result.notes)
     readme = (result.path / "README.md").read_text(encoding="utf-8")
-    assert "be_elderly_care" in readme and "Vermeidung".casefold() in readme
+    assert "be_elderly_care" in readme and "'Vermeidung'" in readme
     meta = cp.load(result.path).meta
     assert [s["study"] for s in meta["pooled_from"]] == ["teama", "teamb"]
     assert {"kind": "same_case", "studies": ["teama", "teamb"]} in meta["pool_notes"]
@@ -386,6 +386,19 @@ def test_ids_made_too_long_by_the_prefix_are_refused_with_a_hint(tmp_path):
     assert f"t_{long_id}" in set(cp.load(result.path).cases["case_id"])
 
 
+def test_a_name_spelled_apart_is_shown_as_each_study_spells_it(tmp_path):
+    a = _team(tmp_path, "teama", ["be_elderly_care"], rename={"avoidance": "Vermeidung"},
+              code_map="project_code,code\nVermeidung,avoidance\n")  # fmt: skip
+    b = _team(tmp_path, "teamb", ["de_employment"], rename={"avoidance": "VERMEIDUNG"},
+              code_map="project_code,code\nVERMEIDUNG,dropping_out\n")  # fmt: skip
+    (note,) = [n for n in pool_datasets([a, b], to=tmp_path / "p").notes
+               if n.kind == "code_mapped_two_ways"]  # fmt: skip
+    assert "The local code 'Vermeidung'" in note.message
+    assert (
+        "teama: avoidance" in note.message and "teamb ('VERMEIDUNG'): dropping_out" in note.message
+    )
+
+
 def test_names_from_the_data_reach_the_terminal_escaped(tmp_path, capsys):
     # a team's own code name with a terminal control sequence in it, mapped two ways
     odd = "Vermeidung\x1b[2J"
@@ -396,7 +409,7 @@ def test_names_from_the_data_reach_the_terminal_escaped(tmp_path, capsys):
     assert main(["pool", str(a), str(b), "--to", str(tmp_path / "p")]) == 0
     out = capsys.readouterr().out
     assert "[code_mapped_two_ways]" in out and "\x1b" not in out
-    assert "\\x1b[2" in out  # shown, as an escape, not obeyed
+    assert "\\x1b[2J" in out  # shown, as an escape, not obeyed
     assert "\x1b" not in (tmp_path / "p" / "README.md").read_text(encoding="utf-8")
 
 

@@ -183,11 +183,11 @@ def _table_file(folder: Path, name: str) -> Path | None:
 # --------------------------------------------------------------------------- the codes
 
 
-def _code_names(ds: Dataset, ext: pd.DataFrame | None) -> dict[str, str]:
-    """Local code name (case-folded) -> where it lands in this study: a codebook id, or
-    ``local:<id>`` for a code of its extension ``ext``. Refuses a map that sends a name two
-    ways."""
-    names: dict[str, str] = {}
+def _code_names(ds: Dataset, ext: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """Local code name (case-folded) -> where it lands in this study (a codebook id, or
+    ``local:<id>`` for a code of its extension ``ext``) and the name as the study spells it.
+    Refuses a map that sends a name two ways."""
+    names: dict[str, tuple[str, str]] = {}
     path = _table_file(ds.path, "code_map")
     if ds.code_map is not None and path is not None:
         rows = ds.code_map.dropna(subset=["code"]).copy()
@@ -207,10 +207,14 @@ def _code_names(ds: Dataset, ext: pd.DataFrame | None) -> dict[str, str]:
                     kind="code_mapped_two_ways",
                 )
             )
-        names.update(dict(zip(rows["key"], rows["code"], strict=True)))
+        spelled = rows["project_code"].astype(str).str.strip()
+        names.update(
+            {k: (c, n) for k, c, n in zip(rows["key"], rows["code"], spelled, strict=True)}
+        )
     if ext is not None:
         for _, row in ext.iterrows():
-            names.setdefault(str(row["label"]).strip().casefold(), f"local:{row['id']}")
+            label = str(row["label"]).strip()
+            names.setdefault(label.casefold(), (f"local:{row['id']}", label))
     return names
 
 
@@ -219,20 +223,23 @@ def _extension(ds: Dataset) -> pd.DataFrame | None:
     return None if path is None else read_table(path)
 
 
-def _code_notes(names: dict[str, dict[str, str]]) -> list[PoolNote]:
+def _code_notes(names: dict[str, dict[str, tuple[str, str]]]) -> list[PoolNote]:
     notes = []
     keys = sorted({k for per in names.values() for k in per})
     for key in keys:
-        targets = {s: per[key] for s, per in names.items() if key in per}
+        found = {s: per[key] for s, per in names.items() if key in per}
+        targets = {s: target for s, (target, _) in found.items()}
         if len(set(targets.values())) > 1:
-            said = "; ".join(
-                f"{s}: {t.replace('local:', 'its local code ')}" for s, t in targets.items()
+            first = next(iter(found.values()))[1]
+            said = "; ".join(  # each study's own spelling where it differs from the first
+                f"{s}{'' if n == first else f' ({n!r})'}: {t.replace('local:', 'its local code ')}"
+                for s, (t, n) in found.items()
             )
             notes.append(
                 PoolNote(
                     "code_mapped_two_ways",
                     tuple(targets),
-                    f"The local code {key!r} lands on different codes ({said}). Each study's "
+                    f"The local code {first!r} lands on different codes ({said}). Each study's "
                     "own mapping was kept; if the code means the same, give it one code in "
                     "the studies' code_map.csv and pool again.",
                 )
