@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..contract.rules import TABLES
 from ..errors import DataError, Problem
 from .qca.calibration import calibrate_crisp, calibrate_fuzzy
 from .qualitative import aggregation, codings_of
@@ -137,20 +138,18 @@ def _set_problem(name: str, spec: object, expected: str) -> DataError:
     )
 
 
-#: The columns of cases.csv whose values are codebook ids of the dimension of that name.
-FORM_COLUMNS = ("phase", "level", "mode", "logic")
-
-
 def _check_category(name: str, spec: str, column: str, value: str, held: pd.Series) -> None:
-    """Refuse a category that is most likely a typo: a value no case has that is not, for a
-    form of co-production, one the codebook knows either (a set no case is in)."""
+    """Refuse a category that is most likely a typo: a value no case has that is not, in a
+    column the contract fills from the codebook (phase, level, mode, logic), one the
+    contract allows there either (a set no case is in)."""
     present = sorted(set(held.dropna()))
     if value in present:
         return
-    if column in FORM_COLUMNS:
+    rule = next((c for c in TABLES["cases"].columns if c.name == column), None)
+    if rule is not None and rule.kind == "codebook" and rule.dimension is not None:
         from ..taxonomy.codebook import get_codebook
 
-        known = list(dict.fromkeys([*get_codebook().ids(column), *present]))
+        known = list(dict.fromkeys([*get_codebook().ids(rule.dimension), *rule.extra, *present]))
         if value not in known:
             raise _set_problem(name, spec, f"a {column} of the codebook ({', '.join(known)})")
         return

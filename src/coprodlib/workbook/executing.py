@@ -12,6 +12,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,7 +110,7 @@ def run_notebook(
     show_code: bool,
     manager: type,
     cwd: Path | None = None,
-    may_restart: Any = None,
+    may_restart: Callable[[], bool] | None = None,
 ) -> Ran:
     """Execute ``notebook`` into ``staging``: ``<name>.ipynb``, ``<name>.html`` and the
     notebook's own files in ``<name>/`` (its ``output_dir`` while it runs).

@@ -86,16 +86,16 @@ def _dense_primes(minterms: set[Term], k: int, covering: set[Term] | None) -> li
     it none."""
     import numpy as np
 
+    def at(axis: int, value: int) -> tuple[slice, ...]:  # the cells with this entry there
+        index = [slice(None)] * k
+        index[axis] = slice(value, value + 1)
+        return tuple(index)
+
     def covered(patterns: set[Term]) -> np.ndarray:
         count = np.zeros((3,) * k, dtype=np.int32)
         count[tuple(np.array(sorted(patterns), dtype=np.intp).T)] = 1
         for axis in range(k):
-            at = [slice(None)] * k
-            parts = []
-            for value in (0, 1, 2):
-                at[axis] = slice(value, value + 1)
-                parts.append(tuple(at))
-            count[parts[2]] = count[parts[0]] + count[parts[1]]
+            count[at(axis, 2)] = count[at(axis, 0)] + count[at(axis, 1)]
         return count
 
     n = covered(minterms)
@@ -106,11 +106,9 @@ def _dense_primes(minterms: set[Term], k: int, covering: set[Term] | None) -> li
     implicant = n == (1 << free)
     prime = implicant.copy()
     for axis in range(k):
-        freed = np.take(implicant, [2], axis=axis)  # the term with this condition left free
-        for value in (0, 1):
-            at = [slice(None)] * k
-            at[axis] = slice(value, value + 1)
-            prime[tuple(at)] &= ~freed
+        freed = implicant[at(axis, 2)]  # the term with this condition left free
+        prime[at(axis, 0)] &= ~freed
+        prime[at(axis, 1)] &= ~freed
     if covering is not None:
         prime &= covered(covering) > 0
     return [tuple(-1 if v == 2 else int(v) for v in row) for row in np.argwhere(prime)]

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..._checks import data_label, require_frame
-from ...errors import fail
+from ..._checks import require_frame
 from .measures import (
     check_memberships,
     necessity_consistency,
@@ -78,8 +77,6 @@ def necessity(
     require_frame(data, function)
     names = check_conditions(data, conditions, function)
     _, y = outcome_membership(data, outcome, function=function)
-    if len(data) == 0:
-        raise fail(data_label(data), f"{function}: at least one case (row)", kind="empty")
     values = check_memberships(data, names, function=function)
     rows = []
     for name in names:

@@ -88,7 +88,8 @@ def corner_memberships(values: np.ndarray, patterns: np.ndarray) -> np.ndarray:
 
 
 def check_conditions(data: pd.DataFrame, conditions: Sequence[str], function: str) -> list[str]:
-    """The condition names as a list, checked: present, distinct, not too many."""
+    """The condition names as a list, checked: present, distinct, not too many; and the
+    data has at least one case."""
     if isinstance(conditions, str) or not isinstance(conditions, Sequence) or not conditions:
         raise TypeError(f"{function}: conditions must be a list of column names, e.g. ['A', 'B']")
     names = list(conditions)
@@ -100,6 +101,8 @@ def check_conditions(data: pd.DataFrame, conditions: Sequence[str], function: st
             f"at most {MAX_CONDITIONS} are supported"
         )
     require_columns(data, {f"conditions[{i}]": c for i, c in enumerate(names)})
+    if len(data) == 0:
+        raise fail(data_label(data), f"{function}: at least one case (row)", kind="empty")
     return names
 
 
@@ -167,8 +170,6 @@ def truth_table(
     outcome_name, y_series = outcome_membership(data, outcome, function=function)
     if outcome_name in names:
         raise ValueError(f"{function}: the outcome {outcome_name!r} is also among the conditions")
-    if len(data) == 0:
-        raise fail(data_label(data), f"{function}: at least one case (row)", kind="empty")
     values = check_memberships(data, names, function=function).to_numpy()
     y = y_series.to_numpy()
     labels = case_labels(data, case_column)
